@@ -1,0 +1,3 @@
+"""Isolde: isolate and repair sounds."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from isolde.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The offline engine: works with no key and no network."""
