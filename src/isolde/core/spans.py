@@ -38,9 +38,7 @@ def _check_times(what: str, start: float, end: float, duration: float | None) ->
             f"{what}: start ({start:g} s) must be before end ({end:g} s) — swap them or drag again"
         )
     if duration is not None and end > duration + TIME_EPS:
-        raise SpanError(
-            f"{what}: ends at {end:g} s, after the end of the media ({duration:.3f} s)"
-        )
+        raise SpanError(f"{what}: ends at {end:g} s, after the end of the media ({duration:.3f} s)")
 
 
 @dataclass(frozen=True)
@@ -61,7 +59,9 @@ class Span:
         return self.end - self.start
 
     def validate(self, duration: float | None = None) -> Span:
-        _check_times(f"{self.kind} span {self.start:g}–{self.end:g}", self.start, self.end, duration)
+        _check_times(
+            f"{self.kind} span {self.start:g}–{self.end:g}", self.start, self.end, duration
+        )
         return self
 
     def to_json(self) -> dict[str, Any]:
@@ -154,7 +154,12 @@ def effective_spans(spans: Sequence[Span]) -> list[Span]:
     merged: list[Span] = []
     for p in pieces:
         last = merged[-1] if merged else None
-        if last and last.id == p.id and last.include == p.include and abs(last.end - p.start) < TIME_EPS:
+        if (
+            last
+            and last.id == p.id
+            and last.include == p.include
+            and abs(last.end - p.start) < TIME_EPS
+        ):
             merged[-1] = replace(last, end=p.end)
         else:
             merged.append(p)

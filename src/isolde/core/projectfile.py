@@ -1,0 +1,260 @@
+"""The `.isolde` file: versioned JSON, written atomically, read with checks and migrations.
+
+Layout (version 1):
+
+    {"format": "isolde-project", "version": 1, "saved_at": "...Z", "app_version": "0.1.0",
+     "media": {...} | null, "spans": [...], "regions": [...], "prompt": "...",
+     "provider": "local", "options": {...}, "takes": [...], "active_take": "id" | null}
+
+Recovery files add `"autosave_of": "/abs/path.isolde" | null`. Unknown top-level keys are
+ignored. A file that cannot be read raises ProjectFileError and is never written to by the
+reader; `check_overwritable` lets a save refuse to replace a file it could not read back.
+
+Older files are upgraded in memory by `MIGRATIONS`: `MIGRATIONS[n]` turns a version-n document
+into a version-n+1 one. Format changes bump CURRENT_VERSION and add one entry here.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
+
+from isolde import __version__
+from isolde.core.atomic import atomic_write_text
+from isolde.core.errors import ProjectFileError
+from isolde.core.frozen import thaw
+from isolde.core.paths import absolute
+from isolde.core.projectdecode import decode_state, describe
+from isolde.core.state import ProjectState
+from isolde.core.takes import utc_now_iso
+
+__all__ = [
+    "CURRENT_VERSION",
+    "FORMAT_NAME",
+    "MIGRATIONS",
+    "ProjectFile",
+    "ProjectReadError",
+    "atomic_write_text",
+    "check_overwritable",
+    "dumps_state",
+    "loads_state",
+    "parse_project",
+    "read_project_file",
+    "strip_secrets",
+]
+
+FORMAT_NAME = "isolde-project"
+CURRENT_VERSION = 1
+SUFFIX = ".isolde"
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+# Far beyond any real project: refuse to slurp a multi-gigabyte file picked by mistake.
+MAX_BYTES = 256 * 1024 * 1024
+# Option names that may hold credentials; keys belong in the keyring, never in a project file.
+SECRET_SUFFIXES = ("key", "token", "secret", "password")
+DAMAGED = "the file is damaged or was edited by hand; open a backup or its .autosave file"
+FOREIGN = "pick a .isolde file saved by Isolde"
+
+
+class ProjectReadError(ProjectFileError):
+    """A project file that cannot be read: `problem` says what is wrong, `hint` what to do."""
+
+    def __init__(self, path: str | Path, problem: str, hint: str) -> None:
+        self.problem = problem
+        self.hint = hint
+        super().__init__(path, f"{problem} — {hint}")
+
+
+@dataclass(frozen=True)
+class ProjectFile:
+    """A project file as read: the state plus what the header said."""
+
+    state: ProjectState
+    version: int  # the version on disk, before any migration
+    saved_at: str | None = None
+    app_version: str | None = None
+    autosave_of: str | None = None
+
+
+# -- writing ------------------------------------------------------------------------------------
+
+
+def strip_secrets(value: Any) -> Any:
+    """A copy without mapping entries whose names look like credentials, at any depth."""
+    if isinstance(value, Mapping):
+        return {
+            k: strip_secrets(v)
+            for k, v in value.items()
+            if not str(k).lower().endswith(SECRET_SUFFIXES)
+        }
+    if isinstance(value, list | tuple):
+        return [strip_secrets(v) for v in value]
+    return value
+
+
+def dumps_state(
+    state: ProjectState, project_dir: Path | None, *, extra: Mapping[str, Any] | None = None
+) -> str:
+    """The file text. Paths are stored relative to `project_dir` (absolute when it is None)."""
+    base = None if project_dir is None else Path(absolute(project_dir))
+    takes = []
+    for take in state.takes:
+        data = take.to_json(base)
+        data["request"] = strip_secrets(data["request"])
+        takes.append(data)
+    doc: dict[str, Any] = {
+        "format": FORMAT_NAME,
+        "version": CURRENT_VERSION,
+        "saved_at": utc_now_iso(),
+        "app_version": __version__,
+        "media": None if state.media is None else state.media.to_json(base),
+        "spans": [s.to_json() for s in state.spans],
+        "regions": [r.to_json() for r in state.regions],
+        "prompt": state.prompt,
+        "provider": state.provider,
+        "options": strip_secrets(thaw(state.options)),
+        "takes": takes,
+        "active_take": state.active_take,
+    }
+    doc.update(extra or {})
+    # allow_nan=False: NaN is not JSON; states are checked, so this only guards against bugs.
+    return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def check_overwritable(path: str | Path) -> int | None:
+    """The format version of the project at `path` (None if nothing is there).
+
+    Raises ProjectFileError when the file holds something this version could not read back
+    (a newer format, another kind of file, a damaged project): saving over it would lose data.
+    """
+    target = Path(path)
+    if not target.exists():
+        return None
+    try:
+        return read_project_file(target).version
+    except ProjectReadError as e:
+        raise ProjectFileError(
+            target,
+            f"{e.problem}, so saving over it could lose data — choose another name, "
+            "or force the save to replace it",
+        ) from None
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+
+def read_project_file(path: str | Path) -> ProjectFile:
+    target = Path(path)
+    return parse_project(_read_text(target), target)
+
+
+def loads_state(text: str, path: str | Path) -> ProjectState:
+    return parse_project(text, path).state
+
+
+def parse_project(text: str, path: str | Path) -> ProjectFile:
+    """Check, migrate and decode; `path` names the file in errors and anchors relative paths."""
+    where = Path(path)
+    doc = _parse_json(text, where)
+    version = _check_header(doc, where)
+    doc = _migrate(doc, version, where)
+
+    def fail(problem: str) -> NoReturn:
+        raise ProjectReadError(where, problem, DAMAGED)
+
+    state = decode_state(doc, Path(absolute(where)).parent, fail)
+    header = {
+        k: doc.get(k) if isinstance(doc.get(k), str) else None
+        for k in ("saved_at", "app_version", "autosave_of")
+    }
+    return ProjectFile(state=state, version=version, **header)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise ProjectReadError(path, "far too large to be an Isolde project", FOREIGN)
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ProjectReadError(path, "no such file", "check the name and folder") from None
+    except IsADirectoryError:
+        raise ProjectReadError(path, "this is a folder, not a project file", FOREIGN) from None
+    except OSError as e:
+        raise ProjectReadError(
+            path, f"cannot be read ({e.strerror or e})", "check that you may read it"
+        ) from None
+    try:
+        return data.decode("utf-8-sig")  # -sig: tolerate a BOM added by a Windows text editor
+    except UnicodeDecodeError:
+        raise ProjectReadError(path, "not a text file, so not an Isolde project", FOREIGN) from None
+
+
+def _parse_json(text: str, path: Path) -> Any:
+    if not text.strip():
+        raise ProjectReadError(path, "the file is empty", DAMAGED)
+
+    def no_constants(name: str) -> NoReturn:
+        raise ValueError(f"{name} is not a number JSON allows")
+
+    try:
+        return json.loads(text, parse_constant=no_constants)
+    except json.JSONDecodeError as e:
+        problem = f"not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})"
+        raise ProjectReadError(path, problem, DAMAGED) from None
+    except (ValueError, RecursionError) as e:
+        raise ProjectReadError(path, f"not valid JSON ({e})", DAMAGED) from None
+
+
+def _check_header(doc: Any, path: Path) -> int:
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT_NAME:
+        found = "" if isinstance(doc, dict) else f" (the file holds {describe(doc)})"
+        problem = f'not an Isolde project: no "format": "{FORMAT_NAME}"{found}'
+        raise ProjectReadError(path, problem, FOREIGN)
+    version = doc.get("version")
+    if isinstance(version, bool) or not isinstance(version, int):
+        problem = f"version must be a whole number, got {describe(version)}"
+        raise ProjectReadError(path, problem, DAMAGED)
+    if version > CURRENT_VERSION:
+        problem = (
+            f"written by a newer Isolde (format {version}; this version reads up to "
+            f"{CURRENT_VERSION})"
+        )
+        raise ProjectReadError(path, problem, "update Isolde to open it")
+    oldest = _oldest_readable()
+    if version < oldest:
+        problem = (
+            f"format {version} is older than this version of Isolde can read (it reads "
+            f"formats {oldest} to {CURRENT_VERSION})"
+        )
+        raise ProjectReadError(path, problem, "open and save it in an older Isolde first")
+    return version
+
+
+def _oldest_readable() -> int:
+    # Walk the chain down from the current version: only an unbroken chain is readable.
+    version = CURRENT_VERSION
+    while version - 1 in MIGRATIONS:
+        version -= 1
+    return version
+
+
+def _migrate(doc: dict[str, Any], version: int, path: Path) -> dict[str, Any]:
+    while version < CURRENT_VERSION:
+        step = MIGRATIONS[version]
+        try:
+            # A copy: a migration may edit its input freely, and a failure leaves nothing half-done.
+            doc = step(copy.deepcopy(doc))
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
+            problem = (
+                f"cannot upgrade from format {version} to {version + 1} ({type(e).__name__}: {e})"
+            )
+            raise ProjectReadError(path, problem, DAMAGED) from None
+        if not isinstance(doc, dict):
+            raise TypeError(f"MIGRATIONS[{version}] returned {type(doc).__name__}, not a dict")
+        version += 1
+        doc["version"] = version
+    return doc

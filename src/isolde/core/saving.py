@@ -1,0 +1,56 @@
+"""Writing a project state to disk: the safety checks around `projectfile.dumps_state`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from isolde.core.atomic import atomic_write_bytes, atomic_write_text
+from isolde.core.errors import ProjectFileError
+from isolde.core.projectfile import CURRENT_VERSION, check_overwritable, dumps_state
+from isolde.core.state import ProjectState
+
+
+def save_state(state: ProjectState, target: Path, *, force: bool = False) -> None:
+    """Write `state` to `target` atomically; paths inside are stored relative to its folder.
+
+    Unless `force`, a file this version could not read back is left alone (ProjectFileError), and
+    a project of an older format is first copied to `<name>.v<N>.bak`.
+    """
+    existing = None if force else check_overwritable(target)
+    if existing is not None and existing < CURRENT_VERSION:
+        _keep_older_format(target, existing)
+    text = dumps_state(state, target.parent)
+    try:
+        atomic_write_text(target, text)
+    except OSError as e:
+        raise ProjectFileError(
+            target,
+            f"could not save ({e.strerror or e}); the file on disk is unchanged — "
+            "check that the folder exists and is writable, or save elsewhere",
+        ) from None
+
+
+def write_autosave(state: ProjectState, target: Path, project_path: Path | None) -> None:
+    """Write a recovery file; it records which project it belongs to (None: never saved)."""
+    base = None if project_path is None else project_path.parent
+    extra = {"autosave_of": None if project_path is None else str(project_path)}
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(target, dumps_state(state, base, extra=extra))
+    except OSError as e:
+        raise ProjectFileError(target, f"could not autosave ({e.strerror or e})") from None
+
+
+def _keep_older_format(target: Path, version: int) -> None:
+    # Upgrading is one-way: keep what an older Isolde can still open, once per format.
+    backup = target.with_name(f"{target.name}.v{version}.bak")
+    if backup.exists():
+        return
+    try:
+        atomic_write_bytes(backup, target.read_bytes())
+    except OSError as e:
+        raise ProjectFileError(
+            target,
+            f"not saved: could not keep a copy of the format-{version} file as "
+            f"{backup.name} ({e.strerror or e})",
+        ) from None
