@@ -170,13 +170,19 @@ class Provider(ABC):
         problems: dict[str, str] = {}
         if request.kind not in self.capabilities.kinds:
             served = ", ".join(sorted(k.value for k in self.capabilities.kinds))
-            problems["kind"] = f"{self.name} does not do {request.kind.value} requests (it does: {served})"
+            problems["kind"] = (
+                f"{self.name} does not do {request.kind.value} requests (it does: {served})"
+            )
         limit = self.capabilities.max_duration_s
         if limit is not None and duration_s > limit:
-            problems["media"] = f"{duration_s:.1f} s is longer than {self.name}'s limit of {limit:.0f} s"
+            problems["media"] = (
+                f"{duration_s:.1f} s is longer than {self.name}'s limit of {limit:.0f} s"
+            )
         for span in request.spans:
             if span.end > duration_s + 1e-6:
-                problems["spans"] = f"span {span.start:g}–{span.end:g} s ends after the media ({duration_s:.3f} s)"
+                problems["spans"] = (
+                    f"span {span.start:g}–{span.end:g} s ends after the media ({duration_s:.3f} s)"
+                )
         if request.region is not None and request.region.end > duration_s + 1e-6:
             problems["region"] = (
                 f"region {request.region.start:g}–{request.region.end:g} s ends after the media "
@@ -206,4 +212,7 @@ class Provider(ABC):
         on_event: EventFn = ignore_events,
         cancel: CancelToken | None = None,
     ) -> ProviderResult:
-        """Do the whole job, writing result files into `work_dir`. Blocking; call off the GUI thread."""
+        """Do the whole job, writing result files into `work_dir`.
+
+        Blocking: call it off the GUI thread.
+        """
