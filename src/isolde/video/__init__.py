@@ -1,1 +1,1 @@
-"""isolde.video"""
+"""Video: frame access, masks and tracking (masks and tracking come with the visual issue)."""

@@ -1,0 +1,142 @@
+"""The `isolde` command: the editor when given nothing or a path, headless commands otherwise.
+
+Exit codes: 0 ok, 1 unexpected failure, 2 usage, 3 bad input, 4 provider/network/key, 5 cancelled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Sequence
+
+from isolde import __version__
+from isolde.cli import info, process, providers_cmd
+from isolde.cli.console import error
+from isolde.core.errors import Cancelled, IsoldeError
+
+COMMANDS = ("info", "separate", "inpaint", "providers")
+
+TIME_HELP = "times are seconds (2.5) or h:mm:ss.sss"
+
+
+def _add_output_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--provider", help="engine to use (default: local, offline); see `isolde providers`"
+    )
+    p.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="engine option, repeatable; see `isolde providers --json`",
+    )
+    p.add_argument(
+        "--out", metavar="DIR", help="output folder (default: ./<name>-separated or -inpainted)"
+    )
+    p.add_argument(
+        "--format",
+        default="wav",
+        metavar="FMT",
+        help="wav | wav:16 | wav:24 | wav:float | flac | flac:16 | mp3 | mp3:320 "
+        "(default: wav, 32-bit float)",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="isolde",
+        description="Isolate and repair sounds. With no command, opens the editor "
+        "(on PATH, or on the bundled sample).",
+        epilog=f"Run `isolde COMMAND --help` for details; {TIME_HELP}.",
+    )
+    parser.add_argument("--version", action="version", version=f"isolde {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("info", help="duration, rate, channels and format of a file or project")
+    p.add_argument("path")
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+
+    p = sub.add_parser(
+        "separate",
+        help="split a file into target and residual",
+        epilog=f"{TIME_HELP}. Where spans overlap, the later one wins.",
+    )
+    p.add_argument("path", help="audio or video file, or an .isolde project")
+    p.add_argument("--prompt", help="what to isolate, in words (e.g. 'the man speaking')")
+    p.add_argument(
+        "--include",
+        dest="spans",
+        action=process.SpanAction,
+        metavar="A-B",
+        help="a stretch where the target sounds (repeatable)",
+    )
+    p.add_argument(
+        "--exclude",
+        dest="spans",
+        action=process.SpanAction,
+        metavar="A-B",
+        help="a stretch where the target does not sound (repeatable)",
+    )
+    _add_output_args(p)
+
+    p = sub.add_parser(
+        "inpaint", help="regenerate a stretch (repair a gap, a click, a dropout)", epilog=TIME_HELP
+    )
+    p.add_argument("path", help="audio or video file, or an .isolde project")
+    p.add_argument("--region", metavar="A-B", help="the stretch to regenerate")
+    p.add_argument("--prompt", default="", help="what should sound there")
+    p.add_argument("--negative-prompt", default="", help="what should not")
+    p.add_argument("--seed", type=int, help="random seed, for a repeatable result")
+    p.add_argument("--steps", type=int, help="diffusion steps (cloud engines)")
+    _add_output_args(p)
+
+    p = sub.add_parser("providers", help="the engines, what they do, whether a key is set")
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    return parser
+
+
+def _open_editor(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(prog="isolde", add_help=False)
+    parser.add_argument("path", nargs="?")
+    args, rest = parser.parse_known_args(argv)
+    if rest:
+        build_parser().print_usage(sys.stderr)
+        error(f"unrecognised arguments: {' '.join(rest)}")
+        return 2
+    from isolde.ui.launch import launch_editor
+
+    return launch_editor(args.path)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
+        return _open_editor(argv)
+    args = build_parser().parse_args(argv)
+    handlers = {
+        "info": info.run,
+        "separate": process.run_separate,
+        "inpaint": process.run_inpaint,
+        "providers": providers_cmd.run,
+    }
+    if args.command is None:
+        build_parser().print_help()
+        return 0
+    try:
+        return handlers[args.command](args)
+    except Cancelled:
+        error("cancelled; nothing was written")
+        return Cancelled.exit_code
+    except IsoldeError as exc:
+        error(str(exc))
+        return exc.exit_code
+    except KeyboardInterrupt:
+        error("cancelled")
+        return Cancelled.exit_code
+    except Exception:
+        traceback.print_exc()
+        error("unexpected failure — this is a bug in Isolde; please report it with the trace above")
+        return 1

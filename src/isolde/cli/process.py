@@ -1,0 +1,173 @@
+"""`isolde separate` and `isolde inpaint`: one engine call from the command line to a take."""
+
+from __future__ import annotations
+
+import argparse
+import threading
+from pathlib import Path
+from typing import Any
+
+from isolde.audio import OutputFormat, probe
+from isolde.cli.console import ProgressPrinter, print_json
+from isolde.core.errors import InputError
+from isolde.core.progress import CancelToken
+from isolde.core.spans import InpaintRegion, Span
+from isolde.core.timecode import parse_range
+from isolde.jobs.runner import TakeOutcome, run_to_take
+from isolde.providers.base import Provider, Request, RequestKind
+from isolde.providers.registry import DEFAULT_PROVIDER, get_provider
+
+
+class SpanAction(argparse.Action):
+    """Collect --include and --exclude in the order given: where spans overlap, the later wins."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:  # type: ignore[no-untyped-def]
+        spans = list(getattr(namespace, self.dest, None) or [])
+        spans.append((option_string == "--include", values))
+        setattr(namespace, self.dest, spans)
+
+
+def parse_options(pairs: list[str]) -> dict[str, str]:
+    options: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"bad --option {pair!r}: write KEY=VALUE, e.g. reduction_db=24")
+        options[key.strip()] = value
+    return options
+
+
+def _source(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
+    """The media path and project defaults (spans, prompt, provider, options) for PATH."""
+    path = Path(args.path)
+    if path.suffix.lower() != ".isolde":
+        return str(path), {}
+    from isolde.core.project import Project
+
+    state = Project.load(path).state
+    if state.media is None:
+        raise InputError(f"{path}: the project has no media to process; open a file in it first")
+    return state.media.path, {
+        "spans": state.spans,
+        "regions": state.regions,
+        "prompt": state.prompt,
+        "provider": state.provider,
+        "options": dict(state.options),
+    }
+
+
+def _run(
+    provider: Provider, request: Request, args: argparse.Namespace, fmt: OutputFormat
+) -> TakeOutcome:
+    """Run on a worker thread so that Ctrl-C becomes a clean cancel (exit 5)."""
+    printer = ProgressPrinter(quiet=args.quiet)
+    cancel = CancelToken()
+    box: dict[str, Any] = {}
+    finished = threading.Event()
+
+    def work() -> None:
+        try:
+            box["outcome"] = run_to_take(
+                provider, request, Path(args.out), fmt, on_event=printer, cancel=cancel
+            )
+        except BaseException as exc:
+            box["error"] = exc
+        finally:
+            finished.set()
+
+    # An Event, not Thread.join: a join interrupted by Ctrl-C can wrongly report the thread done.
+    threading.Thread(target=work, name="isolde-cli-job", daemon=True).start()
+    while True:
+        try:
+            while not finished.wait(0.1):
+                pass
+            break
+        except KeyboardInterrupt:
+            cancel.cancel()
+    printer.finish()
+    if "error" in box:
+        raise box["error"]
+    return box["outcome"]
+
+
+def _report(
+    outcome: TakeOutcome, provider: Provider, command: str, args: argparse.Namespace
+) -> int:
+    if args.json:
+        print_json(
+            {
+                "command": command,
+                "provider": provider.name,
+                "endpoint": outcome.take.endpoint,
+                "outputs": {role: str(p) for role, p in outcome.outputs.items()},
+                "take": str(outcome.take_file),
+                "timing": {
+                    "processing_s": round(outcome.processing_s, 4),
+                    "total_s": round(outcome.total_s, 4),
+                },
+            }
+        )
+    else:
+        for role, p in outcome.outputs.items():
+            print(f"{role:<10}{p}")
+        print(f"{'take':<10}{outcome.take_file}")
+        print(f"done in {outcome.processing_s:.2f} s ({provider.name})")
+    return 0
+
+
+def _default_out(media_path: str, suffix: str) -> str:
+    return str(Path.cwd() / f"{Path(media_path).stem}-{suffix}")
+
+
+def run_separate(args: argparse.Namespace) -> int:
+    media_path, defaults = _source(args)
+    provider = get_provider(args.provider or defaults.get("provider") or DEFAULT_PROVIDER)
+    fmt = OutputFormat.parse(args.format)
+    duration = probe(media_path).duration
+    spans = list(defaults.get("spans", ()))
+    for include, text in args.spans or []:
+        start, end = parse_range(text)
+        spans.append(Span(start, end, include).validate(duration))
+    for span in spans:
+        span.validate(duration)
+    prompt = args.prompt if args.prompt is not None else defaults.get("prompt", "")
+    options = {**defaults.get("options", {}), **parse_options(args.option)}
+    kind = RequestKind.SPANS if spans else RequestKind.TEXT
+    if not spans and not prompt.strip():
+        raise InputError(
+            "nothing to go on: give --prompt TEXT, or mark the target with --include A-B and "
+            "what is not the target with --exclude A-B"
+        )
+    request = Request(kind, media_path, prompt=prompt, spans=tuple(spans), options=options)
+    args.out = args.out or _default_out(media_path, "separated")
+    return _report(_run(provider, request, args, fmt), provider, "separate", args)
+
+
+def run_inpaint(args: argparse.Namespace) -> int:
+    media_path, defaults = _source(args)
+    provider = get_provider(args.provider or defaults.get("provider") or DEFAULT_PROVIDER)
+    fmt = OutputFormat.parse(args.format)
+    duration = probe(media_path).duration
+    if args.region:
+        start, end = parse_range(args.region)
+        region = InpaintRegion(
+            start,
+            end,
+            prompt=args.prompt or "",
+            negative_prompt=args.negative_prompt or "",
+            seed=args.seed,
+            steps=args.steps,
+        )
+    elif defaults.get("regions"):
+        region = defaults["regions"][0]
+    else:
+        raise InputError(
+            "give the stretch to regenerate with --region A-B, e.g. --region 12.3-12.8"
+        )
+    region.validate(duration)
+    options = {**defaults.get("options", {}), **parse_options(args.option)}
+    request = Request(
+        RequestKind.INPAINT, media_path, prompt=region.prompt, region=region, options=options
+    )
+    args.out = args.out or _default_out(media_path, "inpainted")
+    return _report(_run(provider, request, args, fmt), provider, "inpaint", args)

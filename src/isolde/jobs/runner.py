@@ -1,0 +1,121 @@
+"""Run one request to completion and store its take: the synchronous path the CLI uses.
+
+The engine writes float32 WAV into a private work folder; only when it has finished are the
+files transcoded into the requested format and `take.json` written, each atomically, so an
+interrupted run never leaves a half take behind. (The threaded runner with a durable job store
+is a later issue; it reuses `store_take`.)
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from isolde import __version__
+from isolde.audio import AudioInfo, OutputFormat, open_audio, transcode
+from isolde.core.atomic import atomic_write_text
+from isolde.core.errors import AudioFileError
+from isolde.core.progress import CancelToken
+from isolde.core.spans import new_id
+from isolde.core.takes import Take
+from isolde.providers.base import EventFn, Provider, ProviderResult, Request, ignore_events
+
+
+@dataclass(frozen=True)
+class TakeOutcome:
+    take: Take
+    take_file: Path
+    outputs: dict[str, Path]
+    processing_s: float
+    total_s: float
+
+
+def _prepare_out_dir(out_dir: Path) -> None:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise AudioFileError(out_dir, f"cannot create the output folder ({exc.strerror})") from exc
+
+
+def store_take(
+    result: ProviderResult,
+    request: Request,
+    provider: Provider,
+    media: AudioInfo,
+    out_dir: Path,
+    fmt: OutputFormat,
+    timing: dict[str, float],
+    cancel: CancelToken | None = None,
+) -> tuple[Take, Path, dict[str, Path]]:
+    """Transcode the engine's files into `out_dir` and write `take.json` last."""
+    outputs: dict[str, Path] = {}
+    for role, produced in result.files.items():
+        dest = out_dir / f"{role}{fmt.extension}"
+        with open_audio(produced) as src:
+            transcode(src, dest, fmt, cancel=cancel)
+        outputs[role] = dest
+    take = Take(
+        id=new_id(),
+        kind="inpaint" if "inpainted" in outputs else "separate",
+        provider=provider.name,
+        endpoint=result.endpoint,
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        files={role: path.name for role, path in outputs.items()},
+        request=request.to_json(),
+        timing=timing,
+        label=request.prompt,
+        provider_request_id=result.provider_request_id,
+        cost_usd=result.cost_usd,
+        sample_rate=fmt.sample_rate or result.sample_rate,
+    )
+    document = {
+        "format": "isolde-take",
+        "version": 1,
+        "app_version": __version__,
+        "take": take.to_json(),
+        "media": media.to_json(),
+        "output_format": {
+            "container": fmt.container,
+            "depth": fmt.depth,
+            "bitrate_kbps": fmt.bitrate_kbps,
+            "sample_rate": fmt.sample_rate or result.sample_rate,
+        },
+        "engine_details": dict(result.details),
+    }
+    take_file = out_dir / "take.json"
+    atomic_write_text(take_file, json.dumps(document, indent=2) + "\n")
+    return take, take_file, outputs
+
+
+def run_to_take(
+    provider: Provider,
+    request: Request,
+    out_dir: Path,
+    fmt: OutputFormat,
+    *,
+    on_event: EventFn = ignore_events,
+    cancel: CancelToken | None = None,
+) -> TakeOutcome:
+    started = time.perf_counter()
+    with open_audio(request.media_path) as src:
+        media = src.info
+    provider.validate(request, media.duration)
+    _prepare_out_dir(out_dir)
+    work_dir = Path(tempfile.mkdtemp(prefix=".isolde-work-", dir=out_dir))
+    try:
+        engine_started = time.perf_counter()
+        result = provider.run(request, work_dir, on_event=on_event, cancel=cancel)
+        processing_s = time.perf_counter() - engine_started
+        timing = {"processing_s": round(processing_s, 4)}
+        take, take_file, outputs = store_take(
+            result, request, provider, media, out_dir, fmt, timing, cancel
+        )
+    finally:
+        shutil.rmtree(work_dir, ignore_errors=True)
+    total_s = time.perf_counter() - started
+    return TakeOutcome(take, take_file, outputs, processing_s, total_s)
