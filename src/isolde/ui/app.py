@@ -1,0 +1,35 @@
+"""The Qt application: one main window on a file, a project or the bundled sample."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from isolde.ui.main_window import MainWindow
+
+
+def create_app(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
+    app.setApplicationName("Isolde")
+    app.setOrganizationName("Isolde")
+    return app  # type: ignore[return-value]
+
+
+def run_app(path: str | None) -> int:
+    app = create_app()
+    window = MainWindow()
+    window.resize(1280, 560)
+    window.show()
+    if path is not None:
+        window.open_path(Path(path))
+    else:
+        window.open_sample()
+    return app.exec()
+
+
+def main() -> int:
+    from isolde.ui.launch import launch_editor
+
+    return launch_editor(sys.argv[1] if len(sys.argv) > 1 else None)
