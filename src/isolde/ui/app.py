@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtWidgets import QApplication
 
 from isolde.ui.main_window import MainWindow
@@ -26,7 +28,14 @@ def run_app(path: str | None) -> int:
         window.open_path(Path(path))
     else:
         window.open_sample()
-    return app.exec()
+    code = app.exec()
+    # Destroy the widgets while Qt is still up: left to interpreter shutdown, pyqtgraph items
+    # on PySide6 can crash the process after a clean quit.
+    window.close()
+    shiboken6.delete(window)
+    del window
+    gc.collect()
+    return code
 
 
 def main() -> int:

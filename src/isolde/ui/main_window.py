@@ -29,6 +29,7 @@ class MainWindow(QMainWindow):
     def __init__(self) -> None:
         super().__init__()
         self.setWindowTitle("Isolde")
+        self.setObjectName("isolde-main")
         self.project: Project | None = None
         self.document: LoadedDocument | None = None
         self.last_error: str | None = None
