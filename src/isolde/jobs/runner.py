@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from isolde import __version__
-from isolde.audio import AudioInfo, OutputFormat, open_audio, transcode
+from isolde.audio import AudioInfo, OutputFormat, content_hash, open_audio, transcode
 from isolde.core.atomic import atomic_write_text
 from isolde.core.errors import AudioFileError
 from isolde.core.progress import CancelToken
@@ -78,7 +78,7 @@ def store_take(
         "version": 1,
         "app_version": __version__,
         "take": take.to_json(),
-        "media": media.to_json(),
+        "media": media.to_json() | {"content_hash": content_hash(media.path)},
         "output_format": {
             "container": fmt.container,
             "depth": fmt.depth,
