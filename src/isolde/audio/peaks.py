@@ -1,11 +1,93 @@
-"""Min/max envelopes for drawing a waveform without touching every sample on screen."""
+"""Min/max envelopes: the reductions the peak pyramid is built from, and a one-off envelope.
+
+Reductions use `np.minimum.reduceat` / `np.maximum.reduceat` along the frame axis. On
+interleaved (frames, channels) storage this is many times faster than reshaping into
+(buckets, size, channels) and reducing axis 1, and it takes uneven bucket edges for free.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
 from isolde.audio.source import AudioSource
 from isolde.core.progress import CancelToken
+
+
+@dataclass(frozen=True)
+class PeakFormat:
+    """How min/max values of one source are stored: float value = (stored + offset) * scale.
+
+    Peaks keep the file's own integer type (int16 peaks of a 16-bit file are a quarter of
+    float64's size); float64 shrinks to float32, and packed 24-bit, which has no sample array,
+    is stored as the float32 that `AudioSource.read` yields.
+    """
+
+    dtype: np.dtype
+    scale: float
+    offset: float
+
+    @classmethod
+    def of(cls, source: AudioSource) -> PeakFormat:
+        samples = source.samples
+        if samples is None:
+            return cls(np.dtype(np.float32), 1.0, 0.0)
+        dtype = np.dtype(np.float32) if samples.dtype == np.float64 else samples.dtype
+        return cls(dtype.newbyteorder("="), source.scale, source.offset)
+
+    def to_float(self, values: np.ndarray) -> np.ndarray:
+        # The same arithmetic, in the same order, as AudioSource.read: results match it exactly.
+        out = values.astype(np.float32)
+        if self.offset:
+            out += np.float32(self.offset)
+        if self.scale != 1.0:
+            out *= np.float32(self.scale)
+        return out
+
+
+def column_edges(start: int, stop: int, columns: int) -> np.ndarray:
+    """int64 frame edges of `columns` near-equal columns over [start, stop): columns + 1 values."""
+    n = stop - start
+    return start + (np.arange(columns + 1, dtype=np.int64) * n) // columns
+
+
+def minmax_at(data: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Min and max of data[offsets[i]:offsets[i + 1]] along axis 0 (the last runs to the end).
+
+    Where offsets[i + 1] <= offsets[i], the row is data[offsets[i]] (reduceat's rule).
+    """
+    return np.minimum.reduceat(data, offsets, axis=0), np.maximum.reduceat(data, offsets, axis=0)
+
+
+def minmax_columns(
+    lo: np.ndarray, hi: np.ndarray, bucket: int, edges: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-column min/max from bucketed peaks (`bucket` frames each) for frame `edges`.
+
+    A column takes every bucket that overlaps it, partial ones at both ends included, so no
+    peak is ever lost between columns: a spike shows in the column that holds it (and at most
+    one neighbour that shares its bucket).
+    """
+    first = edges[:-1] // bucket
+    last = np.maximum((edges[1:] - 1) // bucket, first)
+    base = int(first[0])
+    end = int(last[-1]) + 1
+    # Slice so the final reduceat segment stops at the last column's bucket, not the array end.
+    at = first - base
+    seg_lo = np.minimum.reduceat(lo[base:end], at, axis=0)
+    seg_hi = np.maximum.reduceat(hi[base:end], at, axis=0)
+    # reduceat covers [first[i], first[i + 1]); the shared bucket last[i] may lie past it.
+    return np.minimum(seg_lo, lo[last]), np.maximum(seg_hi, hi[last])
+
+
+def raw_block(source: AudioSource, start: int, stop: int) -> np.ndarray:
+    """Frames [start, stop) in the `PeakFormat.of(source)` storage type (a view when possible)."""
+    samples = source.samples
+    if samples is None:
+        return source.read(start, stop)
+    block = samples[start:stop]
+    return block.astype(np.float32) if block.dtype == np.float64 else block
 
 
 def envelope(
@@ -18,36 +100,23 @@ def envelope(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per-bucket minimum and maximum, float32 arrays of shape (buckets, channels).
 
-    Works on the memory-mapped samples with reduceat (fast, no copy of the file); formats
-    without a plain sample array are read in blocks.
+    Reads every frame of the range (in bounded batches, so cancel stays responsive); for
+    drawing a long file use `isolde.audio.pyramid.PeakPyramid`, which caches the work.
     """
     stop = source.frames if stop is None else min(stop, source.frames)
-    n = max(0, stop - start)
+    start = max(0, min(start, stop))
+    n = stop - start
     buckets = max(1, min(buckets, n)) if n else 0
-    if buckets == 0:
-        empty = np.zeros((0, source.channels), np.float32)
-        return empty, empty
-    edges = np.linspace(start, stop, buckets + 1).astype(np.int64)
-    lo = np.empty((buckets, source.channels), np.float32)
-    hi = np.empty((buckets, source.channels), np.float32)
-    # Bounded batches keep cancel responsive and memory flat on multi-gigabyte files.
-    batch = max(1, int(buckets * (2_000_000 / max(n, 1))))
-    for b0 in range(0, buckets, batch):
-        if cancel is not None:
-            cancel.raise_if_cancelled()
-        b1 = min(buckets, b0 + batch)
-        a, z = int(edges[b0]), int(edges[b1])
-        if source.samples is not None:
-            data = source.samples[a:z]
-            offsets = edges[b0:b1] - a
-            lo[b0:b1] = np.minimum.reduceat(data, offsets, axis=0) * source.scale
-            hi[b0:b1] = np.maximum.reduceat(data, offsets, axis=0) * source.scale
-        else:
-            data = source.read(a, z)
-            offsets = edges[b0:b1] - a
-            lo[b0:b1] = np.minimum.reduceat(data, offsets, axis=0)
-            hi[b0:b1] = np.maximum.reduceat(data, offsets, axis=0)
-    if source.samples is not None and source.samples.dtype == np.uint8:
-        lo -= 1.0  # 8-bit WAV is unsigned around 128; scale maps 0..255 onto 0..2
-        hi -= 1.0
-    return lo, hi
+    fmt = PeakFormat.of(source)
+    lo = np.empty((buckets, source.channels), fmt.dtype)
+    hi = np.empty((buckets, source.channels), fmt.dtype)
+    if buckets:
+        edges = column_edges(start, stop, buckets)
+        batch = max(1, int(buckets * (2_000_000 / n)))
+        for b0 in range(0, buckets, batch):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            b1 = min(buckets, b0 + batch)
+            a, z = int(edges[b0]), int(edges[b1])
+            lo[b0:b1], hi[b0:b1] = minmax_at(raw_block(source, a, z), edges[b0:b1] - a)
+    return fmt.to_float(lo), fmt.to_float(hi)
