@@ -162,3 +162,18 @@ def test_set_media_relinks_and_is_undoable() -> None:
 def test_constructor_checks_the_state() -> None:
     with pytest.raises(SpanError):
         Project(ProjectState(media=make_media(seconds=1), spans=(Span(0, 2, id="a"),)))
+
+
+def test_a_group_closed_across_events_notifies_once_it_is_a_step() -> None:
+    from isolde.core.project import Project
+
+    project = Project()
+    heard: list[tuple[str, bool]] = []
+    project.subscribe(lambda state, reason: heard.append((reason, project.history.can_undo)))
+    project.begin_group("Add include")
+    span_id = project.add_span(1.0, 2.0)
+    project.update_span(span_id, end=3.0)
+    assert not project.history.can_undo  # not a step until the group closes
+    project.end_group()
+    assert heard[-1] == ("group", True)
+    assert len(project.history) == 1

@@ -26,7 +26,7 @@ from isolde.core.state import ProjectState
 from isolde.core.takes import Take
 
 # Why listeners are called; "save" changes no state but does change `dirty`.
-EDIT, UNDO, REDO, LOAD, SAVE = "edit", "undo", "redo", "load", "save"
+EDIT, UNDO, REDO, LOAD, SAVE, GROUP = "edit", "undo", "redo", "load", "save", "group"
 
 Listener = Callable[[ProjectState, str], None]
 
@@ -120,7 +120,7 @@ class Project:
     def group(self, label: str) -> Iterator[Project]:
         """Edits inside are one undo step; if the block raises, they are all rolled back."""
         start = self._state
-        self._history.begin(label)
+        self.begin_group(label)
         try:
             yield self
         except BaseException:
@@ -130,7 +130,18 @@ class Project:
                 self._notify(EDIT)
             raise
         finally:
-            self._history.end()
+            self.end_group()
+
+    def begin_group(self, label: str) -> None:
+        """Open a group that spans several events (a drag that creates a mark); pair with
+        `end_group`. Prefer `group()` where the edits happen in one block."""
+        self._history.begin(label)
+
+    def end_group(self) -> None:
+        self._history.end()
+        if not self._history.in_group:
+            # The step exists only now: listeners showing undo state must hear of it.
+            self._notify(GROUP)
 
     def close_merge(self) -> None:
         """End a drag: the next edit is a new undo step even with the same merge key."""
