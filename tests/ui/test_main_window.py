@@ -28,8 +28,8 @@ def test_opens_the_bundled_sample(qtbot) -> None:  # type: ignore[no-untyped-def
     window.open_sample()
     qtbot.waitUntil(lambda: not window.loading, timeout=20_000)
     assert window.last_error is None
-    assert window.view.lane_count == 2
-    assert window.view.duration == pytest.approx(24.0)
+    assert window.timeline.waveform.lanes == 2
+    assert window.timeline.view.duration == pytest.approx(24.0)
     assert "sample.flac" in window.windowTitle()
 
 
@@ -37,14 +37,14 @@ def test_marks_follow_the_project_and_undo(qtbot, tmp_path: Path) -> None:  # ty
     path = tmp_path / "mono.wav"
     sf.write(path, np.sin(np.linspace(0, 2000, 48000 * 3)).astype(np.float32) * 0.5, 48000)
     window = _open(qtbot, path)
-    assert window.view.lane_count == 1
+    assert window.timeline.waveform.lanes == 1
     assert window.project is not None
     window.project.add_span(0.5, 1.0, include=False)
     window.project.add_span(1.5, 2.0, include=True)
-    assert window.view.mark_count == 2
+    assert len(window.timeline.marks._marks) == 2
     assert window.undo_action.isEnabled()
     window.undo_action.trigger()
-    assert window.view.mark_count == 1
+    assert len(window.timeline.marks._marks) == 1
     assert window.redo_action.isEnabled()
 
 

@@ -1,6 +1,7 @@
-"""Opening a file for the editor off the GUI thread: media, project and a first envelope.
+"""Opening a file for the editor off the GUI thread: media, project and the peak pyramid.
 
 No Qt here: the main window runs `load_document` on a worker and picks up the result with a timer.
+The pyramid comes back with its coarse level ready; finer levels fill in later in the background.
 """
 
 from __future__ import annotations
@@ -8,24 +9,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from isolde.audio import AudioSource, open_audio
 from isolde.audio.media_ref import describe_media
-from isolde.audio.peaks import envelope
+from isolde.audio.pyramid import PeakPyramid
 from isolde.core.errors import InputError
 from isolde.core.progress import CancelToken, ProgressFn, no_progress
 from isolde.core.project import Project
-
-OVERVIEW_BUCKETS = 8192
 
 
 @dataclass
 class LoadedDocument:
     project: Project
     source: AudioSource
-    env_min: np.ndarray
-    env_max: np.ndarray
+    pyramid: PeakPyramid
+
+    def close(self) -> None:
+        self.pyramid.cancel()
+        self.source.close()
 
 
 def load_document(
@@ -41,8 +41,8 @@ def load_document(
         project = Project.new_for_media(describe_media(path))
     source = open_audio(media_path, progress=progress, cancel=cancel)
     try:
-        lo, hi = envelope(source, OVERVIEW_BUCKETS, cancel=cancel)
+        pyramid = PeakPyramid.open(source)
     except BaseException:
         source.close()
         raise
-    return LoadedDocument(project, source, lo, hi)
+    return LoadedDocument(project, source, pyramid)

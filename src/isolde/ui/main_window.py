@@ -1,4 +1,4 @@
-"""The main window: opens a file off the GUI thread and shows its waveform and marks."""
+"""The main window: the timeline, the marks list, transport and every command wired together."""
 
 from __future__ import annotations
 
@@ -7,7 +7,15 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QVBoxLayout,
+    QWidget,
+)
 
 from isolde.core.errors import IsoldeError
 from isolde.core.progress import CancelToken
@@ -16,7 +24,13 @@ from isolde.core.state import ProjectState
 from isolde.core.timecode import format_time
 from isolde.resources import sample_path
 from isolde.ui.document import LoadedDocument, load_document
-from isolde.ui.waveform_view import WaveformView
+from isolde.ui.edit_state import EditState, Tool
+from isolde.ui.editor_actions import TOOL_ACTIONS, build_actions
+from isolde.ui.mark_commands import MarkCommands
+from isolde.ui.menus import build_menus, build_toolbar
+from isolde.ui.spans_panel import SpansPanel
+from isolde.ui.timeline.timeline_widget import TimelineWidget
+from isolde.ui.transport import Transport
 
 AUTOSAVE_MS = 60_000
 MEDIA_FILTER = (
@@ -39,7 +53,11 @@ class MainWindow(QMainWindow):
         self._pending_path: Path | None = None
         self._cancel = CancelToken()
 
-        self.view = WaveformView()
+        self.edit_state = EditState(self)
+        self.timeline = TimelineWidget(self.edit_state)
+        self.view = self.timeline  # the first window's name for it
+        self.transport = Transport(self)
+        self.commands = MarkCommands(self)
         self.banner = QLabel()
         self.banner.setAccessibleName("Message")
         self.banner.setWordWrap(True)
@@ -50,39 +68,61 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(body)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.banner)
-        layout.addWidget(self.view, 1)
+        layout.addWidget(self.timeline, 1)
         self.setCentralWidget(body)
-        self._build_menus()
+
+        self.spans_panel = SpansPanel(self.edit_state)
+        self.spans_dock = QDockWidget("Marks", self)
+        self.spans_dock.setObjectName("marks-dock")
+        self.spans_dock.setAccessibleName("Marks list")
+        self.spans_dock.setWidget(self.spans_panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.spans_dock)
+        self.resizeDocks([self.spans_dock], [460], Qt.Orientation.Horizontal)
+
+        self.actions_by_key = build_actions(self, self.commands.slots())
+        self._build_file_and_edit_actions()
+        build_menus(self)
+        build_toolbar(self)
+        self.position_label = QLabel()
+        self.position_label.setAccessibleName("Playhead position")
+        self.statusBar().addPermanentWidget(self.position_label)
         self.statusBar().showMessage("Open a recording or a video (Ctrl+O)")
+
+        self.timeline.seek_requested.connect(self.seek)
+        self.timeline.context_requested.connect(self.commands.context_menu)
+        self.timeline.edit_requested.connect(self.commands.edit_mark_by_id)
+        self.timeline.error.connect(self.show_status)
+        self.transport.position_changed.connect(self._playhead_moved)
+        self.transport.message.connect(self.show_status)
+        self.transport.playing_changed.connect(self._playing_changed)
+        self.edit_state.tool_changed.connect(self._tool_changed)
+        self.edit_state.selection_changed.connect(lambda _id: self._update_status())
 
         self._poll = QTimer(self, interval=30)
         self._poll.timeout.connect(self._check_pending)
         self._autosave = QTimer(self, interval=AUTOSAVE_MS)
         self._autosave.timeout.connect(self._autosave_now)
         self._autosave.start()
+        self._update_status()
 
-    def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        self._action(file_menu, "&Open…", QKeySequence.StandardKey.Open, self._choose_file)
-        self._action(file_menu, "Open &sample", None, self.open_sample)
-        self._action(file_menu, "Save project &as…", QKeySequence.StandardKey.SaveAs, self._save_as)
-        file_menu.addSeparator()
-        self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
-        edit_menu = self.menuBar().addMenu("&Edit")
-        self.undo_action = self._action(
-            edit_menu, "&Undo", QKeySequence.StandardKey.Undo, self._undo
-        )
-        self.redo_action = self._action(
-            edit_menu, "&Redo", QKeySequence.StandardKey.Redo, self._redo
-        )
+    def _build_file_and_edit_actions(self) -> None:
+        def make(text: str, shortcut, slot) -> QAction:  # type: ignore[no-untyped-def]
+            action = QAction(text, self)
+            if shortcut is not None:
+                action.setShortcut(shortcut)
+            action.triggered.connect(lambda _c=False: slot())
+            self.addAction(action)
+            return action
 
-    def _action(self, menu, text, shortcut, slot) -> QAction:  # type: ignore[no-untyped-def]
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(shortcut)
-        action.triggered.connect(slot)
-        menu.addAction(action)
-        return action
+        self.open_action = make("&Open…", QKeySequence.StandardKey.Open, self._choose_file)
+        self.sample_action = make("Open &sample", None, self.open_sample)
+        self.save_action = make("&Save project", QKeySequence.StandardKey.Save, self._save)
+        self.save_as_action = make(
+            "Save project &as…", QKeySequence.StandardKey.SaveAs, self._save_as
+        )
+        self.quit_action = make("&Quit", QKeySequence.StandardKey.Quit, self.close)
+        self.undo_action = make("&Undo", QKeySequence.StandardKey.Undo, self._undo)
+        self.redo_action = make("&Redo", QKeySequence.StandardKey.Redo, self._redo)
 
     # -- opening ---------------------------------------------------------------------------
     def open_sample(self) -> None:
@@ -123,78 +163,146 @@ class MainWindow(QMainWindow):
         self._show_document(document)
 
     def _show_document(self, document: LoadedDocument) -> None:
+        self.transport.set_source(None)
         if self.document is not None:
-            self.document.source.close()
+            self.document.close()
         if self._unsubscribe is not None:
             self._unsubscribe()
         self.document = document
         self.project = document.project
         self._unsubscribe = self.project.subscribe(self._on_state)
-        info = document.source.info
-        self.view.show_envelope(document.env_min, document.env_max, info.duration)
-        self.view.show_marks(self.project.state)
+        self.edit_state.select(None)
+        self.edit_state.set_in(None)
+        self.edit_state.set_out(None)
+        self.timeline.set_document(self.project, document.source, document.pyramid)
+        self.spans_panel.set_project(self.project)
+        self.transport.set_source(document.source)
         self.banner.hide()
         self.last_error = None
-        name = Path(info.path).name
-        self.setWindowTitle(f"{name} — Isolde")
-        mono_note = "mono" if info.channels == 1 else f"{info.channels} ch"
-        self.statusBar().showMessage(
-            f"{name} · {info.format} {info.subtype} · {info.sample_rate} Hz · {mono_note} · "
-            f"{format_time(info.duration)}"
-        )
+        self._update_title()
+        self._update_status()
         self._update_undo()
+        self.timeline.plot_widget.setFocus()
+        self.statusBar().showMessage(
+            f"Opened {Path(document.source.info.path).name} — drag on the timeline to mark "
+            "where the sound is (I), is not (E), or needs repair (R)"
+        )
 
     def _on_state(self, state: ProjectState, reason: str) -> None:
-        self.view.show_marks(state)
         self._update_undo()
+        self._update_title()
+
+    def _update_title(self) -> None:
+        if self.document is None:
+            self.setWindowTitle("Isolde")
+            return
+        name = Path(self.document.source.info.path).name
+        if self.project is not None and self.project.path is not None:
+            name = f"{self.project.path.name} ({name})"
+        dirty = "*" if self.project is not None and self.project.dirty else ""
+        self.setWindowTitle(f"{dirty}{name} — Isolde")
 
     def _update_undo(self) -> None:
         history = self.project.history if self.project else None
         self.undo_action.setEnabled(bool(history and history.can_undo))
         self.redo_action.setEnabled(bool(history and history.can_redo))
+        self.undo_action.setText(
+            f"&Undo {history.undo_label}" if history and history.can_undo else "&Undo"
+        )
+        self.redo_action.setText(
+            f"&Redo {history.redo_label}" if history and history.can_redo else "&Redo"
+        )
+
+    def _update_status(self) -> None:
+        t = self.timeline.playhead
+        text = f"{format_time(t)}"
+        if self.document is not None:
+            info = self.document.source.info
+            text += f" / {format_time(info.duration)}  ·  {info.sample_rate} Hz  ·  "
+            text += "mono" if info.channels == 1 else f"{info.channels} ch"
+        self.position_label.setText(text)
 
     def show_error(self, message: str) -> None:
         self.last_error = message
         self.banner.setText(message)
         self.banner.show()
-        self.statusBar().showMessage("Error — see the message above the waveform")
+        self.statusBar().showMessage("Error — see the message above the timeline")
 
-    # -- actions ---------------------------------------------------------------------------
+    def show_status(self, message: str) -> None:
+        self.statusBar().showMessage(message, 8000)
+
+    # -- transport -------------------------------------------------------------------------
+    def seek(self, t: float) -> None:
+        self.timeline.set_playhead(t)
+        if self.transport.playing:
+            self.transport.play(t)
+        self._update_status()
+
+    def _playhead_moved(self, t: float) -> None:
+        self.timeline.set_playhead(t, follow=self.transport.playing)
+        self._update_status()
+
+    def _playing_changed(self, playing: bool) -> None:
+        self.actions_by_key["play_pause"].setText("&Pause" if playing else "&Play")
+
+    def _tool_changed(self, tool: str) -> None:
+        self.actions_by_key[TOOL_ACTIONS[Tool(tool)]].setChecked(True)
+        self.show_status(f"{tool.capitalize()} tool: drag on the timeline to mark")
+
+    # -- files -----------------------------------------------------------------------------
     def _choose_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open", "", MEDIA_FILTER)
         if path:
             self.open_path(Path(path))
 
+    def _save(self) -> None:
+        if self.project is None:
+            return
+        if self.project.path is None:
+            self._save_as()
+            return
+        self._save_to(None)
+
     def _save_as(self) -> None:
         if self.project is None:
             return
         path, _ = QFileDialog.getSaveFileName(self, "Save project", "", "Isolde project (*.isolde)")
-        if not path:
-            return
+        if path:
+            self._save_to(Path(path))
+
+    def _save_to(self, path: Path | None) -> None:
+        assert self.project is not None
         try:
-            self.project.save(Path(path))
+            saved = self.project.save(path)
         except IsoldeError as exc:
             self.show_error(str(exc))
+            return
+        self._update_title()
+        self.show_status(f"Saved {saved}")
 
     def _undo(self) -> None:
-        if self.project is not None and self.project.history.can_undo:
+        if self.project is not None and not self.timeline.marks.dragging:
             self.project.undo()
 
     def _redo(self) -> None:
-        if self.project is not None and self.project.history.can_redo:
+        if self.project is not None and not self.timeline.marks.dragging:
             self.project.redo()
 
     def _autosave_now(self) -> None:
-        if self.project is not None and self.project.dirty:
+        if self.project is not None and self.project.dirty and not self.timeline.marks.dragging:
             try:
                 self.project.autosave()
             except (IsoldeError, OSError) as exc:
-                self.statusBar().showMessage(f"Autosave failed: {exc}")
+                self.show_status(f"Autosave failed: {exc}")
+
+    def context_menu_for(self, mark_id: str | None) -> QMenu:
+        return self.commands.build_context_menu(mark_id)
 
     def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         self._cancel.cancel()
         self._autosave_now()
+        self.transport.close()
         self._executor.shutdown(wait=False, cancel_futures=True)
         if self.document is not None:
-            self.document.source.close()
+            self.document.close()
         super().closeEvent(event)

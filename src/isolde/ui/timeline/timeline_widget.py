@@ -1,0 +1,209 @@
+"""The timeline: ruler, waveform lanes (or spectrogram), marks, playhead and the overview strip."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from isolde.audio import AudioSource
+from isolde.audio.pyramid import PeakPyramid
+from isolde.core.project import Project
+from isolde.core.state import ProjectState
+from isolde.ui.edit_state import EditState
+from isolde.ui.marks import find_mark
+from isolde.ui.timeline.marks_item import MarksItem
+from isolde.ui.timeline.overview import OverviewStrip
+from isolde.ui.timeline.spectrogram_layer import SpectrogramLayer
+from isolde.ui.timeline.time_axis import TimeAxis
+from isolde.ui.timeline.viewbox import ZOOM_STEP, TimelineViewBox
+from isolde.ui.timeline.waveform_layer import WaveformLayer, y_extent
+
+BACKGROUND = QColor(24, 26, 30)
+PLAYHEAD = QColor(255, 210, 80)
+IN_OUT = QColor(200, 200, 200)
+
+
+class TimelineWidget(QWidget):
+    seek_requested = Signal(float)
+    context_requested = Signal(object, object)
+    edit_requested = Signal(str)
+    error = Signal(str)
+
+    def __init__(self, edit_state: EditState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.edit_state = edit_state
+        self.project: Project | None = None
+        self.source: AudioSource | None = None
+        self.pyramid: PeakPyramid | None = None
+        self._unsubscribe = None
+
+        self.view = TimelineViewBox()
+        self.plot_widget = pg.PlotWidget(viewBox=self.view, axisItems={"bottom": TimeAxis()})
+        self.plot_widget.setAccessibleName("Timeline")
+        self.plot_widget.setBackground(BACKGROUND)
+        self.plot_widget.hideAxis("left")
+        self.plot_widget.hideButtons()
+        self.plot = self.plot_widget.getPlotItem()
+        self.plot.showGrid(x=True, y=False, alpha=0.12)
+        self.waveform = WaveformLayer(self.plot)
+        self.spectrogram = SpectrogramLayer(self.plot)
+        self.marks = MarksItem(edit_state)
+        self.plot.addItem(self.marks)
+        self.playhead_line = pg.InfiniteLine(0, pen=pg.mkPen(PLAYHEAD, width=1.5))
+        self.playhead_line.setZValue(20)
+        self.plot.addItem(self.playhead_line)
+        dashed = pg.mkPen(IN_OUT, width=1, style=pg.QtCore.Qt.PenStyle.DashLine)
+        self.in_line = pg.InfiniteLine(0, pen=dashed, label="in", labelOpts={"position": 0.95})
+        self.out_line = pg.InfiniteLine(0, pen=dashed, label="out", labelOpts={"position": 0.95})
+        for line in (self.in_line, self.out_line):
+            line.setZValue(15)
+            line.hide()
+            self.plot.addItem(line)
+
+        self.overview = OverviewStrip()
+        self.overview.setBackground(BACKGROUND)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.overview)
+        layout.addWidget(self.plot_widget, 1)
+
+        self.view.sigXRangeChanged.connect(self._range_changed)
+        self.view.sigResized.connect(self._range_changed)
+        self.overview.window_moved.connect(self.view.show_range)
+        self.overview.centre_requested.connect(self.centre_on)
+        self.marks.seek_requested.connect(self.seek_requested.emit)
+        self.marks.context_requested.connect(self.context_requested.emit)
+        self.marks.edit_requested.connect(self.edit_requested.emit)
+        self.marks.error.connect(self.error.emit)
+        edit_state.in_out_changed.connect(self._show_in_out)
+        # Finer pyramid levels are filled on a worker; this timer shows them as they arrive.
+        self._poll = QTimer(self, interval=100)
+        self._poll.timeout.connect(self._check_pyramid)
+
+    # -- document -------------------------------------------------------------------------
+    def set_document(
+        self, project: Project | None, source: AudioSource | None, pyramid: PeakPyramid | None
+    ) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        if self.pyramid is not None and self.pyramid is not pyramid:
+            self.pyramid.cancel()
+        self.project, self.source, self.pyramid = project, source, pyramid
+        rate = source.sample_rate if source else 48_000
+        frames = source.frames if source else 0
+        duration = source.duration if source else 1.0
+        self.waveform.set_pyramid(pyramid, rate, frames)
+        self.spectrogram.set_source(source)
+        self._apply_extent()
+        self.marks.set_project(project, duration, rate)
+        self.overview.set_document(pyramid, duration, frames)
+        if project is not None:
+            self._unsubscribe = project.subscribe(self._on_state)
+        if pyramid is not None and not pyramid.complete:
+            pyramid.start_background()
+            self._poll.start()
+        self.set_playhead(0.0)
+        self._range_changed()
+
+    def _apply_extent(self) -> None:
+        lanes = max(1, self.waveform.lanes)
+        extent = y_extent(lanes)
+        rate = self.source.sample_rate if self.source else 48_000
+        duration = self.source.duration if self.source else 1.0
+        self.view.set_extent(duration, rate, extent)
+        self.marks.set_y_range(extent)
+        self.spectrogram.set_extent(extent)
+
+    def _on_state(self, state: ProjectState, reason: str) -> None:
+        self.marks.refresh()
+        if self.edit_state.selected and find_mark(state, self.edit_state.selected) is None:
+            self.edit_state.select(None)
+
+    def _check_pyramid(self) -> None:
+        """While the pyramid fills, redraw what it covers so far; stop once it is exact."""
+        done = self.pyramid is None or self.pyramid.complete
+        self._range_changed()
+        self.overview.redraw(self.pyramid, self.source.frames if self.source else 0)
+        if done:
+            self._poll.stop()
+
+    # -- drawing --------------------------------------------------------------------------
+    def _range_changed(self, *args) -> None:  # type: ignore[no-untyped-def]
+        x0, x1 = self.view.visible()
+        columns = max(1, int(self.view.width()))
+        self.waveform.refresh(x0, x1, columns)
+        self.spectrogram.refresh(x0, x1, columns)
+        self.overview.show_window(x0, x1)
+
+    def set_combined(self, combined: bool) -> None:
+        self.waveform.set_combined(combined)
+        self._apply_extent()
+        self.view.show_range(*self.view.visible())
+        self._range_changed()
+
+    def set_spectrogram(self, on: bool) -> None:
+        self.spectrogram.set_enabled(on)
+        self.waveform.set_visible(not on)
+        self._range_changed()
+
+    def set_log_frequency(self, on: bool) -> None:
+        self.spectrogram.set_log_frequency(on)
+        self._range_changed()
+
+    # -- playhead and in/out --------------------------------------------------------------
+    @property
+    def playhead(self) -> float:
+        return float(self.playhead_line.value())
+
+    def set_playhead(self, t: float, *, follow: bool = False) -> None:
+        self.playhead_line.setValue(t)
+        if follow:
+            x0, x1 = self.view.visible()
+            if not x0 <= t <= x1:
+                self.view.show_range(t, t + (x1 - x0))  # page along while playing
+
+    def _show_in_out(self) -> None:
+        for line, t in (
+            (self.in_line, self.edit_state.in_point),
+            (self.out_line, self.edit_state.out_point),
+        ):
+            line.setVisible(t is not None)
+            if t is not None:
+                line.setValue(t)
+
+    # -- navigation -----------------------------------------------------------------------
+    def zoom_in(self) -> None:
+        self.view.zoom(1 / ZOOM_STEP**2, self._zoom_anchor())
+
+    def zoom_out(self) -> None:
+        self.view.zoom(ZOOM_STEP**2, self._zoom_anchor())
+
+    def _zoom_anchor(self) -> float | None:
+        x0, x1 = self.view.visible()
+        return self.playhead if x0 <= self.playhead <= x1 else None
+
+    def zoom_to_fit(self) -> None:
+        self.view.zoom_to_fit()
+
+    def zoom_to_selection(self) -> bool:
+        """Zoom to the selected mark, else to the in/out range. False when there is neither."""
+        mark = find_mark(self.project.state, self.edit_state.selected) if self.project else None
+        target = (mark.start, mark.end) if mark else self.edit_state.in_out_range()
+        if target is None:
+            return False
+        a, b = target
+        margin = (b - a) * 0.05
+        self.view.show_range(a - margin, b + margin)
+        return True
+
+    def pan(self, fraction: float) -> None:
+        self.view.pan(fraction)
+
+    def centre_on(self, t: float) -> None:
+        x0, x1 = self.view.visible()
+        half = (x1 - x0) / 2
+        self.view.show_range(t - half, t + half)

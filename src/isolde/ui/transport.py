@@ -1,0 +1,116 @@
+"""Play, pause, play a span, loop: the editor's side of the playback engine.
+
+The engine's audio callback never touches Qt; this object polls its position with a timer and
+turns it into signals for the playhead and the status bar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from isolde.audio import AudioSource
+from isolde.audio.playback import Player
+
+POLL_MS = 30
+
+
+class Transport(QObject):
+    position_changed = Signal(float)
+    playing_changed = Signal(bool)
+    message = Signal(str)
+
+    def __init__(
+        self, parent: QObject | None = None, player_factory: Callable[[], Player] = Player
+    ) -> None:
+        super().__init__(parent)
+        self._factory = player_factory
+        self._player: Player | None = None
+        self._source: AudioSource | None = None
+        self._was_playing = False
+        self._timer = QTimer(self, interval=POLL_MS)
+        self._timer.timeout.connect(self._poll)
+
+    @property
+    def player(self) -> Player:
+        if self._player is None:
+            self._player = self._factory()
+        return self._player
+
+    def set_source(self, source: AudioSource | None) -> None:
+        self.stop()
+        self._source = source
+        if source is not None:
+            self.player.set_sources({"original": source}, source.sample_rate, source.channels)
+            self._report_error()
+
+    @property
+    def playing(self) -> bool:
+        return self._player is not None and self._player.playing
+
+    @property
+    def position(self) -> float:
+        return self._player.position if self._player is not None else 0.0
+
+    def toggle(self, from_t: float) -> None:
+        """Space: pause when playing, else play from `from_t` to the end."""
+        if self.playing:
+            self.pause()
+        else:
+            self.play(from_t)
+
+    def play(self, start: float, stop: float | None = None, *, loop: bool = False) -> None:
+        if self._source is None:
+            return
+        player = self.player
+        if loop and stop is not None:
+            player.play(start, loop=(start, stop))
+        else:
+            player.play(start, stop_s=stop)
+        if self._report_error():
+            return
+        self._timer.start()
+        self._emit_playing()
+
+    def pause(self) -> None:
+        if self._player is not None:
+            self._player.pause()
+        self._emit_playing()
+
+    def stop(self) -> None:
+        if self._player is not None:
+            self._player.stop()
+        self._timer.stop()
+        self._emit_playing()
+
+    def seek(self, t: float) -> None:
+        if self._player is not None:
+            self._player.seek(t)
+        self.position_changed.emit(t)
+
+    def close(self) -> None:
+        self._timer.stop()
+        if self._player is not None:
+            self._player.close()
+            self._player = None
+
+    def _report_error(self) -> bool:
+        error = self._player.error if self._player is not None else None
+        if error:
+            self.message.emit(error)
+            return True
+        return False
+
+    def _poll(self) -> None:
+        self.position_changed.emit(self.position)
+        self._emit_playing()
+        if not self.playing:
+            self._timer.stop()
+            self._report_error()
+
+    def _emit_playing(self) -> None:
+        now = self.playing
+        if now != self._was_playing:
+            self._was_playing = now
+            self.playing_changed.emit(now)
