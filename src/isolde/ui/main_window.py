@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from isolde.audio.playback import Player
 from isolde.core.errors import IsoldeError
 from isolde.core.progress import CancelToken
 from isolde.core.project import Project
@@ -40,7 +42,7 @@ MEDIA_FILTER = (
 
 
 class MainWindow(QMainWindow):
-    def __init__(self) -> None:
+    def __init__(self, player_factory: Callable[[], Player] = Player) -> None:
         super().__init__()
         self.setWindowTitle("Isolde")
         self.setObjectName("isolde-main")
@@ -56,7 +58,7 @@ class MainWindow(QMainWindow):
         self.edit_state = EditState(self)
         self.timeline = TimelineWidget(self.edit_state)
         self.view = self.timeline  # the first window's name for it
-        self.transport = Transport(self)
+        self.transport = Transport(self, player_factory)
         self.commands = MarkCommands(self)
         self.banner = QLabel()
         self.banner.setAccessibleName("Message")

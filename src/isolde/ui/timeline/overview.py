@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from isolde.audio.pyramid import PeakPyramid
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
+
+from isolde.audio.pyramid import PeakPyramid
 
 WINDOW_BRUSH = QColor(255, 255, 255, 40)
 

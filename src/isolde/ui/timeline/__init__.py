@@ -1,0 +1,1 @@
+"""The timeline: waveform lanes, marks, ruler, playhead, overview strip and spectrogram."""
