@@ -12,7 +12,7 @@ from timeline_helpers import RATE, mouse_click, mouse_drag, open_window, write_t
 
 from isolde.core.spans import effective_spans
 from isolde.ui.edit_state import Tool
-from isolde.ui.marks import marks_of
+from isolde.ui.marks import add_mark, marks_of
 from isolde.ui.timeline.viewbox import MIN_VISIBLE_SAMPLES
 
 
@@ -49,13 +49,14 @@ def test_dragging_backwards_creates_an_ordered_span(window) -> None:  # type: ig
     assert mark.start == pytest.approx(3.0, abs=0.05) and mark.end == pytest.approx(6.0, abs=0.05)
 
 
-def test_move_body_and_resize_edges_are_one_step_each(window) -> None:  # type: ignore[no-untyped-def]
-    span_id = window.project.add_span(2.0, 4.0, include=False)
+@pytest.mark.parametrize("kind", ["include", "exclude", "inpaint"])
+def test_move_body_and_resize_edges_are_one_step_each(window, kind: str) -> None:  # type: ignore[no-untyped-def]
+    mark_id = add_mark(window.project, kind, 2.0, 4.0)
     steps = len(window.project.history)
     mouse_drag(window, 3.0, 5.0)  # grab the body
     mark = _only_mark(window)
     assert (mark.start, mark.end) == (pytest.approx(4.0, abs=0.05), pytest.approx(6.0, abs=0.05))
-    assert mark.id == span_id and mark.kind == "exclude"
+    assert mark.id == mark_id and mark.kind == kind
     assert len(window.project.history) == steps + 1
     mouse_drag(window, mark.end, 7.5)  # the right edge
     mark = _only_mark(window)
@@ -264,3 +265,66 @@ def test_screenshot_with_all_three_kinds(qtbot, repo_root: Path) -> None:  # typ
     path = out / "timeline.png"
     assert window.grab().save(str(path))
     assert path.stat().st_size > 10_000
+
+
+def _wheel(window, t: float, dy: int = 0, dx: int = 0, shift: bool = False) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+    from timeline_helpers import point_for
+
+    viewport = window.timeline.plot_widget.viewport()
+    pos = QPointF(point_for(window, t))
+    mods = Qt.KeyboardModifier.ShiftModifier if shift else Qt.KeyboardModifier.NoModifier
+    event = QWheelEvent(
+        pos,
+        QPointF(viewport.mapToGlobal(pos.toPoint())),
+        QPoint(0, 0),
+        QPoint(dx, dy),
+        Qt.MouseButton.NoButton,
+        mods,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(viewport, event)
+
+
+def test_wheel_zooms_around_the_cursor_and_shift_wheel_scrolls(window) -> None:  # type: ignore[no-untyped-def]
+    view = window.timeline.view
+    _wheel(window, 7.5, dy=480)  # four notches in
+    x0, x1 = view.visible()
+    assert x1 - x0 < 10.0 * 0.5
+    assert x0 < 7.5 < x1 and abs((7.5 - x0) / (x1 - x0) - 0.75) < 0.05  # the cursor stays put
+    width = x1 - x0
+    _wheel(window, 5.0, dy=-120, shift=True)  # scroll right, no zoom
+    y0, y1 = view.visible()
+    assert y1 - y0 == pytest.approx(width, rel=1e-6) and y0 > x0
+    _wheel(window, 5.0, dx=120)  # trackpad sideways: scroll left
+    z0, _ = view.visible()
+    assert z0 < y0
+
+
+def test_exact_times_dialog(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    from isolde.ui.mark_dialog import MarkDialog
+
+    region_id = window.project.add_region(1.0, 2.0)
+    mark = _only_mark(window)
+    dialog = MarkDialog(window.project, mark, window)
+    qtbot.addWidget(dialog)
+    dialog.start.setText("0:00:01.250")
+    dialog.end.setText("12")  # past the end of the 10 s file
+    dialog.apply()
+    assert "after the end" in dialog.error.text()
+    assert (_only_mark(window).start, _only_mark(window).end) == (1.0, 2.0)
+    dialog.end.setText("3.5")
+    dialog.prompt.setText("rain on a window")
+    steps = len(window.project.history)
+    dialog.apply()
+    mark = _only_mark(window)
+    assert (mark.id, mark.start, mark.end, mark.prompt) == (
+        region_id,
+        1.25,
+        3.5,
+        "rain on a window",
+    )
+    assert len(window.project.history) == steps + 1

@@ -67,8 +67,9 @@ class TimelineViewBox(pg.ViewBox):
         ev.ignore()  # drags create and edit marks: let them reach the marks item below
 
     def wheelEvent(self, ev, axis=None) -> None:  # type: ignore[no-untyped-def]
-        delta = ev.angleDelta() if hasattr(ev, "angleDelta") else None
-        dx, dy = (delta.x(), delta.y()) if delta is not None else (0, ev.delta())
+        # A scene wheel event carries one delta and its orientation (trackpads send both kinds).
+        horizontal = ev.orientation() == Qt.Orientation.Horizontal
+        dx, dy = (ev.delta(), 0) if horizontal else (0, ev.delta())
         shift = bool(ev.modifiers() & Qt.KeyboardModifier.ShiftModifier)
         if shift and dx == 0:
             dx, dy = dy, 0  # Shift+wheel scrolls sideways
