@@ -1,79 +1,37 @@
 """One interface for every engine: capabilities, validation, a run that reports events.
 
-Cloud engines (a later issue) split `run` into submit / status / cancel / fetch for the durable
-job store; `run` stays the blocking whole lifecycle that the CLI and the offline engine use.
+`run` is the blocking whole lifecycle that the CLI and the offline engine use. Queue engines
+(`capabilities.queue`) also expose its steps — submit → poll/watch → fetch, and cancel_job — so
+the durable job store can persist a `Submission` and resume after a restart.
 """
 
 from __future__ import annotations
 
-import math
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 from isolde.core.errors import ValidationError
 from isolde.core.progress import CancelToken
-from isolde.core.spans import InpaintRegion, Span
+from isolde.providers.options import OptionSpec
+from isolde.providers.request import Request, RequestKind, TimeRange, selection_problems
+from isolde.providers.submission import Submission
 
-
-class RequestKind(StrEnum):
-    TEXT = "text"
-    SPANS = "spans"
-    VISUAL = "visual"
-    INPAINT = "inpaint"
-
-
-@dataclass(frozen=True)
-class OptionSpec:
-    """One provider option, declared so that the CLI and the UI can build and check it."""
-
-    name: str
-    type: type  # int, float, str or bool
-    default: Any
-    help: str
-    choices: tuple[Any, ...] = ()
-    minimum: float | None = None
-    maximum: float | None = None
-
-    def coerce(self, raw: Any) -> Any:
-        """Turn a CLI string (or a JSON value) into this option's type, or raise ValueError."""
-        if self.type is bool:
-            if isinstance(raw, bool):
-                value: Any = raw
-            elif str(raw).strip().lower() in ("1", "true", "yes", "on"):
-                value = True
-            elif str(raw).strip().lower() in ("0", "false", "no", "off"):
-                value = False
-            else:
-                raise ValueError(f"expected true or false, got {raw!r}")
-        elif self.type is int:
-            if isinstance(raw, bool):
-                raise ValueError(f"expected a whole number, got {raw!r}")
-            try:
-                value = int(str(raw).strip())
-            except ValueError:
-                raise ValueError(f"expected a whole number, got {raw!r}") from None
-        elif self.type is float:
-            try:
-                value = float(str(raw).strip())
-            except ValueError:
-                raise ValueError(f"expected a number, got {raw!r}") from None
-            if not math.isfinite(value):
-                raise ValueError(f"expected a finite number, got {raw!r}")
-        else:
-            value = str(raw)
-        if self.choices and value not in self.choices:
-            allowed = ", ".join(str(c) for c in self.choices)
-            raise ValueError(f"must be one of {allowed}; got {raw!r}")
-        if self.minimum is not None and value < self.minimum:
-            raise ValueError(f"must be at least {self.minimum:g}; got {raw!r}")
-        if self.maximum is not None and value > self.maximum:
-            raise ValueError(f"must be at most {self.maximum:g}; got {raw!r}")
-        return value
+__all__ = [
+    "Capabilities",
+    "EventFn",
+    "JobEvent",
+    "OptionSpec",
+    "Provider",
+    "ProviderResult",
+    "Request",
+    "RequestKind",
+    "Submission",
+    "TimeRange",
+    "ignore_events",
+]
 
 
 @dataclass(frozen=True)
@@ -83,47 +41,32 @@ class Capabilities:
     key_env: str | None = None  # environment variable holding the API key; None = no key needed
     max_duration_s: float | None = None
     notes: str = ""
+    queue: bool = False  # submit/poll/watch/cancel_job/fetch work (a remote job queue)
+    price_note: str = ""  # where `estimate_cost` gets its numbers, for the UI
 
     def option(self, name: str) -> OptionSpec | None:
         return next((o for o in self.options if o.name == name), None)
 
 
 @dataclass(frozen=True)
-class Request:
-    """Everything one engine call needs; immutable so a worker thread can own it safely."""
-
-    kind: RequestKind
-    media_path: str
-    prompt: str = ""
-    spans: tuple[Span, ...] = ()
-    region: InpaintRegion | None = None
-    options: Mapping[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "options", MappingProxyType(dict(self.options)))
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind.value,
-            "media_path": self.media_path,
-            "prompt": self.prompt,
-            "spans": [s.to_json() for s in self.spans],
-            "region": self.region.to_json() if self.region else None,
-            "options": dict(self.options),
-        }
-
-
-@dataclass(frozen=True)
 class JobEvent:
-    """What an engine reports while it works. `fraction` is None when unknown."""
+    """What an engine reports while it works. `fraction` is None when unknown.
 
-    state: str  # "queued" | "running" | "log" | "done" | "failed"
+    States: "submitted" (the job exists remotely: `submission` says where), "queued" (with
+    `queue_position` when the engine says), "running", "log" (one line from the engine), "done",
+    "failed" (`message` is the reason), "unknown" (a submit may or may not have reached the
+    engine; it was not re-sent).
+    """
+
+    state: str
     message: str = ""
     fraction: float | None = None
     queue_position: int | None = None
+    submission: Submission | None = None
 
 
 EventFn = Callable[[JobEvent], None]
+TERMINAL_STATES = frozenset({"done", "failed", "unknown"})
 
 
 def ignore_events(event: JobEvent) -> None:
@@ -132,9 +75,12 @@ def ignore_events(event: JobEvent) -> None:
 
 @dataclass(frozen=True)
 class ProviderResult:
-    """Files an engine produced (float32 WAV at `sample_rate`), by role, plus provenance."""
+    """Audio files an engine produced (any format `open_audio` reads), by role, plus provenance.
 
-    files: Mapping[str, Path]  # "target"/"residual" for separation, "inpainted" for inpaint
+    Roles: "target"/"residual" for separation, "inpainted" for inpaint.
+    """
+
+    files: Mapping[str, Path]
     sample_rate: int
     endpoint: str
     provider_request_id: str | None = None
@@ -147,8 +93,13 @@ class Provider(ABC):
     title: str
     capabilities: Capabilities
 
-    def resolve_options(self, raw: Mapping[str, Any]) -> dict[str, Any]:
-        """Defaults overlaid with `raw`, each coerced; unknown or bad options raise together."""
+    def resolve_options(
+        self, raw: Mapping[str, Any], kind: RequestKind | None = None
+    ) -> dict[str, Any]:
+        """Defaults overlaid with `raw`, each coerced; unknown or bad options raise together.
+
+        With `kind`, an option set explicitly for a kind it does not apply to is a problem too.
+        """
         problems: dict[str, str] = {}
         resolved = {o.name: o.default for o in self.capabilities.options}
         for key, value in raw.items():
@@ -156,6 +107,12 @@ class Provider(ABC):
             if spec is None:
                 known = ", ".join(o.name for o in self.capabilities.options) or "none"
                 problems[f"option {key}"] = f"{self.name} has no such option (known: {known})"
+                continue
+            if kind is not None and not spec.applies_to(kind):
+                kinds = ", ".join(k.value for k in spec.kinds)
+                problems[f"option {key}"] = (
+                    f"applies to {kinds} requests only, not {kind.value}; leave it out"
+                )
                 continue
             try:
                 resolved[key] = spec.coerce(value)
@@ -173,10 +130,14 @@ class Provider(ABC):
             problems["kind"] = (
                 f"{self.name} does not do {request.kind.value} requests (it does: {served})"
             )
+        problems.update(selection_problems(request, duration_s))
+        span_s = request.selection.length if request.selection else duration_s
         limit = self.capabilities.max_duration_s
-        if limit is not None and duration_s > limit:
+        if limit is not None and span_s > limit:
+            what = "the selection" if request.selection else "the media"
             problems["media"] = (
-                f"{duration_s:.1f} s is longer than {self.name}'s limit of {limit:.0f} s"
+                f"{what} is {span_s:.1f} s, longer than {self.name}'s limit of {limit:.0f} s; "
+                "select a shorter stretch"
             )
         for span in request.spans:
             if span.end > duration_s + 1e-6:
@@ -189,7 +150,7 @@ class Provider(ABC):
                 f"({duration_s:.3f} s)"
             )
         try:
-            self.resolve_options(request.options)
+            self.resolve_options(request.options, request.kind)
         except ValidationError as exc:
             problems.update(exc.problems)
         problems.update(self.check(request, duration_s))
@@ -202,6 +163,10 @@ class Provider(ABC):
 
     def key_configured(self) -> bool:
         return self.capabilities.key_env is None
+
+    def estimate_cost(self, request: Request, duration_s: float) -> float | None:
+        """Expected charge in USD for this request, or None when free or unknown."""
+        return None
 
     @abstractmethod
     def run(
@@ -216,3 +181,40 @@ class Provider(ABC):
 
         Blocking: call it off the GUI thread.
         """
+
+    # -- the queue lifecycle (capabilities.queue) ----------------------------------------------
+    def submit(
+        self,
+        request: Request,
+        work_dir: Path,
+        *,
+        on_event: EventFn = ignore_events,
+        cancel: CancelToken | None = None,
+    ) -> Submission:
+        """Upload what the request needs and create the remote job; never sent twice."""
+        raise NotImplementedError(f"{self.name} works in one call: use run()")
+
+    def poll(self, submission: Submission, *, cancel: CancelToken | None = None) -> JobEvent:
+        """One status check: a queued, running, done or failed event."""
+        raise NotImplementedError(f"{self.name} works in one call: use run()")
+
+    def watch(
+        self, submission: Submission, *, cancel: CancelToken | None = None
+    ) -> Iterator[JobEvent]:
+        """Events (queued, running, log lines) until a terminal one (done or failed)."""
+        raise NotImplementedError(f"{self.name} works in one call: use run()")
+
+    def cancel_job(self, submission: Submission) -> str:
+        """Ask the engine to drop the job; returns what it said (e.g. "CANCELLATION_REQUESTED")."""
+        raise NotImplementedError(f"{self.name} works in one call: use run()")
+
+    def fetch(
+        self,
+        submission: Submission,
+        work_dir: Path,
+        *,
+        on_event: EventFn = ignore_events,
+        cancel: CancelToken | None = None,
+    ) -> ProviderResult:
+        """Download a finished job's files into `work_dir`."""
+        raise NotImplementedError(f"{self.name} works in one call: use run()")

@@ -1,0 +1,1 @@
+"""What every cloud engine shares: keys, URL policy, retries, the HTTP session, SSE, transfers."""
