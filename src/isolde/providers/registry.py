@@ -1,4 +1,5 @@
-"""The engines Isolde knows, by name. `local` is the default and needs nothing."""
+"""The engines Isolde knows, by name. `local` is the default and needs nothing; the cloud ones
+need a key (see `isolde.providers.net.keys`)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,31 @@ def _local() -> Provider:
     return LocalProvider()
 
 
+def _fal() -> Provider:
+    from isolde.providers.fal import FalProvider
+
+    return FalProvider()
+
+
+def _segmind() -> Provider:
+    from isolde.providers.segmind import SegmindProvider
+
+    return SegmindProvider()
+
+
+def _audiolasso() -> Provider:
+    from isolde.providers.audiolasso import AudioLassoProvider
+
+    return AudioLassoProvider()
+
+
 # Factories, so that listing providers never imports an engine's heavy dependencies.
-_FACTORIES: dict[str, Callable[[], Provider]] = {"local": _local}
+_FACTORIES: dict[str, Callable[[], Provider]] = {
+    "local": _local,
+    "fal": _fal,
+    "segmind": _segmind,
+    "audiolasso": _audiolasso,
+}
 
 
 def provider_names() -> list[str]:
