@@ -41,6 +41,12 @@ def _add_output_args(p: argparse.ArgumentParser) -> None:
         help="wav | wav:16 | wav:24 | wav:float | flac | flac:16 | mp3 | mp3:320 "
         "(default: wav, 32-bit float)",
     )
+    p.add_argument(
+        "--range",
+        metavar="A-B",
+        help="process only this stretch (plus a little context around it); the result is "
+        "placed back at its time in full-length files",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
@@ -80,6 +86,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="A-B",
         help="a stretch where the target does not sound (repeatable)",
     )
+    p.add_argument(
+        "--video",
+        nargs="?",
+        const="",
+        metavar="PATH",
+        help="visual separation (fal): the video whose pictures show the sound's source; "
+        "without PATH, the input file itself",
+    )
+    p.add_argument(
+        "--mask",
+        metavar="PATH",
+        help="with --video: a mask video, black where the target is, white elsewhere",
+    )
     _add_output_args(p)
 
     p = sub.add_parser(
@@ -93,7 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--steps", type=int, help="diffusion steps (cloud engines)")
     _add_output_args(p)
 
-    p = sub.add_parser("providers", help="the engines, what they do, whether a key is set")
+    p = sub.add_parser(
+        "providers", help="the engines, what they do, whether a key is set (env or keyring)"
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     return parser
 

@@ -14,7 +14,7 @@ from isolde.core.progress import CancelToken
 from isolde.core.spans import InpaintRegion, Span
 from isolde.core.timecode import parse_range
 from isolde.jobs.runner import TakeOutcome, run_to_take
-from isolde.providers.base import Provider, Request, RequestKind
+from isolde.providers.base import Provider, Request, RequestKind, TimeRange
 from isolde.providers.registry import DEFAULT_PROVIDER, get_provider
 
 
@@ -101,6 +101,8 @@ def _report(
                 "endpoint": outcome.take.endpoint,
                 "outputs": {role: str(p) for role, p in outcome.outputs.items()},
                 "take": str(outcome.take_file),
+                "provider_request_id": outcome.take.provider_request_id,
+                "cost_usd": outcome.take.cost_usd,
                 "timing": {
                     "processing_s": round(outcome.processing_s, 4),
                     "total_s": round(outcome.total_s, 4),
@@ -111,8 +113,32 @@ def _report(
         for role, p in outcome.outputs.items():
             print(f"{role:<10}{p}")
         print(f"{'take':<10}{outcome.take_file}")
-        print(f"done in {outcome.processing_s:.2f} s ({provider.name})")
+        cost = f", about ${outcome.take.cost_usd:.3f}" if outcome.take.cost_usd else ""
+        print(f"done in {outcome.processing_s:.2f} s ({provider.name}{cost})")
     return 0
+
+
+def _selection(args: argparse.Namespace, duration: float) -> TimeRange | None:
+    if not args.range:
+        return None
+    start, end = parse_range(args.range)
+    if not 0 <= start < end or end > duration + 1e-6:
+        raise InputError(
+            f"--range {args.range}: must lie inside the media (0–{duration:.3f} s), start first"
+        )
+    return TimeRange(start, end)
+
+
+def _visual_inputs(args: argparse.Namespace, media_path: str) -> tuple[str | None, str | None]:
+    if args.video is None:
+        if args.mask:
+            raise InputError("--mask goes with --video: give the video the mask belongs to")
+        return None, None
+    video = args.video or media_path
+    for what, path in (("video", video), ("mask", args.mask)):
+        if path and not Path(path).is_file():
+            raise InputError(f"{path}: no such {what} file")
+    return video, args.mask
 
 
 def _default_out(media_path: str, suffix: str) -> str:
@@ -132,13 +158,33 @@ def run_separate(args: argparse.Namespace) -> int:
         span.validate(duration)
     prompt = args.prompt if args.prompt is not None else defaults.get("prompt", "")
     options = {**defaults.get("options", {}), **parse_options(args.option)}
-    kind = RequestKind.SPANS if spans else RequestKind.TEXT
-    if not spans and not prompt.strip():
+    video, mask = _visual_inputs(args, media_path)
+    if video is not None and args.spans:
+        raise InputError(
+            "--include/--exclude do not apply to visual separation: the video (and its mask) "
+            "say what to isolate; leave them out"
+        )
+    if video is not None:
+        kind = RequestKind.VISUAL
+    elif spans:
+        kind = RequestKind.SPANS
+    elif prompt.strip():
+        kind = RequestKind.TEXT
+    else:
         raise InputError(
             "nothing to go on: give --prompt TEXT, or mark the target with --include A-B and "
-            "what is not the target with --exclude A-B"
+            "what is not the target with --exclude A-B (or, with fal, --video)"
         )
-    request = Request(kind, media_path, prompt=prompt, spans=tuple(spans), options=options)
+    request = Request(
+        kind,
+        media_path,
+        prompt=prompt,
+        spans=tuple(spans) if kind is not RequestKind.VISUAL else (),  # project spans too
+        options=options,
+        selection=_selection(args, duration),
+        video_path=video,
+        mask_path=mask,
+    )
     args.out = args.out or _default_out(media_path, "separated")
     return _report(_run(provider, request, args, fmt), provider, "separate", args)
 
@@ -167,7 +213,12 @@ def run_inpaint(args: argparse.Namespace) -> int:
     region.validate(duration)
     options = {**defaults.get("options", {}), **parse_options(args.option)}
     request = Request(
-        RequestKind.INPAINT, media_path, prompt=region.prompt, region=region, options=options
+        RequestKind.INPAINT,
+        media_path,
+        prompt=region.prompt,
+        region=region,
+        options=options,
+        selection=_selection(args, duration),
     )
     args.out = args.out or _default_out(media_path, "inpainted")
     return _report(_run(provider, request, args, fmt), provider, "inpaint", args)

@@ -1,50 +1,59 @@
-"""`isolde providers`: which engines exist, what they do, whether they are ready."""
+"""`isolde providers`: which engines exist, what they do, whether they are ready to use."""
 
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from isolde.cli.console import print_json
+from isolde.providers.net.keys import SERVICE, key_source, keyring_name
 from isolde.providers.registry import DEFAULT_PROVIDER, get_provider, provider_names
 
 
+def _row(name: str) -> dict[str, Any]:
+    provider = get_provider(name)
+    caps = provider.capabilities
+    source = key_source(caps.key_env) if caps.key_env else None
+    return {
+        "name": name,
+        "title": provider.title,
+        "default": name == DEFAULT_PROVIDER,
+        "kinds": sorted(k.value for k in caps.kinds),
+        "key_env": caps.key_env,
+        "key_configured": provider.key_configured(),
+        "key_source": source,  # "environment", "keyring" or None; never the key
+        "ready": provider.key_configured(),
+        "needs_network": caps.key_env is not None,
+        "queue": caps.queue,
+        "options": [o.to_json() for o in caps.options],
+        "price": caps.price_note,
+        "notes": caps.notes,
+    }
+
+
+def _key_text(row: dict[str, Any]) -> str:
+    env = row["key_env"]
+    if env is None:
+        return "ready: no key needed"
+    if row["key_source"] == "environment":
+        return f"ready: key from ${env}"
+    if row["key_source"] == "keyring":
+        return f"ready: key from the keyring ({SERVICE}/{env})"
+    return f"not ready: set {env}, or store it with `python -m keyring set {SERVICE} {env}`"
+
+
 def run(args: argparse.Namespace) -> int:
-    rows = []
-    for name in provider_names():
-        provider = get_provider(name)
-        caps = provider.capabilities
-        rows.append(
-            {
-                "name": name,
-                "title": provider.title,
-                "default": name == DEFAULT_PROVIDER,
-                "kinds": sorted(k.value for k in caps.kinds),
-                "key_env": caps.key_env,
-                "key_configured": provider.key_configured(),
-                "needs_network": caps.key_env is not None,
-                "options": [
-                    {"name": o.name, "type": o.type.__name__, "default": o.default, "help": o.help}
-                    | ({"choices": list(o.choices)} if o.choices else {})
-                    for o in caps.options
-                ],
-                "notes": caps.notes,
-            }
-        )
+    rows = [_row(name) for name in provider_names()]
     if args.json:
-        print_json({"providers": rows})
+        print_json({"providers": rows, "keyring": keyring_name()})
         return 0
     for row in rows:
-        key = (
-            "no key needed"
-            if row["key_env"] is None
-            else (
-                f"key set ({row['key_env']})"
-                if row["key_configured"]
-                else f"no key: set {row['key_env']}"
-            )
-        )
         default = "  [default]" if row["default"] else ""
-        print(f"{row['name']:<12}{', '.join(row['kinds']):<28}{key}{default}")
+        print(f"{row['name']:<12}{', '.join(row['kinds']):<30}{_key_text(row)}{default}")
         if row["notes"]:
             print(f"{'':<12}{row['notes']}")
+        if row["price"]:
+            print(f"{'':<12}price: {row['price']}")
+    if keyring_name() is None:
+        print("(no OS keyring is available here: keys can only come from the environment)")
     return 0

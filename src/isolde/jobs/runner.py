@@ -2,8 +2,9 @@
 
 The engine writes float32 WAV into a private work folder; only when it has finished are the
 files transcoded into the requested format and `take.json` written, each atomically, so an
-interrupted run never leaves a half take behind. (The threaded runner with a durable job store
-is a later issue; it reuses `store_take`.)
+interrupted run never leaves a half take behind. A request with a selection runs on that stretch
+only and is placed back into full-length files (`providers.selection`). (The threaded runner with
+a durable job store is a later issue; it reuses `store_take`.)
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from pathlib import Path
 from isolde import __version__
 from isolde.audio import AudioInfo, OutputFormat, content_hash, open_audio, transcode
 from isolde.core.atomic import atomic_write_text
-from isolde.core.errors import AudioFileError
+from isolde.core.errors import AudioFileError, MissingKeyError
 from isolde.core.progress import CancelToken
 from isolde.core.spans import new_id
 from isolde.core.takes import Take
 from isolde.providers.base import EventFn, Provider, ProviderResult, Request, ignore_events
+from isolde.providers.net.keys import missing_key_message
+from isolde.providers.selection import run_request, with_default_selection
 
 
 @dataclass(frozen=True)
@@ -104,12 +107,16 @@ def run_to_take(
     started = time.perf_counter()
     with open_audio(request.media_path) as src:
         media = src.info
+    request = with_default_selection(provider, request)
     provider.validate(request, media.duration)
+    key_env = provider.capabilities.key_env
+    if key_env is not None and not provider.key_configured():
+        raise MissingKeyError(missing_key_message(key_env, provider.title))
     _prepare_out_dir(out_dir)
     work_dir = Path(tempfile.mkdtemp(prefix=".isolde-work-", dir=out_dir))
     try:
         engine_started = time.perf_counter()
-        result = provider.run(request, work_dir, on_event=on_event, cancel=cancel)
+        result = run_request(provider, request, work_dir, on_event=on_event, cancel=cancel)
         processing_s = time.perf_counter() - engine_started
         timing = {"processing_s": round(processing_s, 4)}
         take, take_file, outputs = store_take(
