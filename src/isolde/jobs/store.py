@@ -1,0 +1,61 @@
+"""The durable job store: one JSON file per job, each write atomic and fsynced.
+
+It lives in the project's folder (`<project>-jobs/`) or, for CLI runs without a project, in the
+app's data folder. Many threads update it; one lock per store keeps each job's file consistent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+
+import platformdirs
+
+from isolde.core.atomic import atomic_write_text
+from isolde.jobs.record import JobRecord
+
+
+def default_jobs_dir() -> Path:
+    base = os.environ.get("ISOLDE_DATA_DIR") or platformdirs.user_data_dir("isolde")
+    return Path(base) / "jobs"
+
+
+class JobStore:
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = Path(root) if root is not None else default_jobs_dir()
+        self._lock = threading.Lock()
+        self.unreadable: list[tuple[Path, str]] = []  # files skipped by the last load, and why
+
+    def path_of(self, job_id: str) -> Path:
+        return self.root / f"{job_id}.json"
+
+    def put(self, record: JobRecord) -> JobRecord:
+        with self._lock:
+            self.root.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(self.path_of(record.id), json.dumps(record.to_json(), indent=1))
+        return record
+
+    def get(self, job_id: str) -> JobRecord | None:
+        path = self.path_of(job_id)
+        if not path.exists():
+            return None
+        return JobRecord.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+    def all(self) -> list[JobRecord]:
+        """Every readable job, oldest first. A damaged file is skipped and listed, never lost."""
+        records, self.unreadable = [], []
+        if not self.root.is_dir():
+            return []
+        for path in sorted(self.root.glob("*.json")):
+            try:
+                records.append(JobRecord.from_json(json.loads(path.read_text(encoding="utf-8"))))
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                self.unreadable.append((path, str(exc)))
+        return sorted(records, key=lambda r: r.created_at)
+
+    def find(self, prefix: str) -> JobRecord | None:
+        """A job by id or unique id prefix (what a person types)."""
+        matches = [r for r in self.all() if r.id.startswith(prefix)]
+        return matches[0] if len(matches) == 1 else None
