@@ -11,11 +11,11 @@ import traceback
 from collections.abc import Sequence
 
 from isolde import __version__
-from isolde.cli import info, process, providers_cmd
+from isolde.cli import batch, info, jobs_cmd, process, providers_cmd
 from isolde.cli.console import error
 from isolde.core.errors import Cancelled, IsoldeError
 
-COMMANDS = ("info", "separate", "inpaint", "providers")
+COMMANDS = ("info", "separate", "inpaint", "providers", "jobs", "batch")
 
 TIME_HELP = "times are seconds (2.5) or h:mm:ss.sss"
 
@@ -116,6 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
         "providers", help="the engines, what they do, whether a key is set (env or keyring)"
     )
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    jobs_cmd.add_parser(sub)
+    batch.add_parser(sub)
     return parser
 
 
@@ -142,6 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "separate": process.run_separate,
         "inpaint": process.run_inpaint,
         "providers": providers_cmd.run,
+        "jobs": jobs_cmd.run,
+        "batch": batch.run,
     }
     if args.command is None:
         build_parser().print_help()

@@ -59,3 +59,9 @@ class JobStore:
         """A job by id or unique id prefix (what a person types)."""
         matches = [r for r in self.all() if r.id.startswith(prefix)]
         return matches[0] if len(matches) == 1 else None
+
+
+def project_jobs_dir(project_file: Path) -> Path:
+    """Where a saved project keeps its jobs: `<name>-jobs/` beside `<name>.isolde`."""
+    project_file = Path(project_file)
+    return project_file.with_name(f"{project_file.stem}-jobs")
