@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from tests.fakecloud.testing import fast, fast_classes, start_cloud
 
+from fakecloud.testing import fast, fast_classes, start_cloud
 from isolde.cli.main import main
 from isolde.jobs.record import JobRecord
 from isolde.jobs.store import JobStore

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from tests.fakecloud.faults import Faults
-from tests.fakecloud.testing import fast, start_cloud
 
+from fakecloud.faults import Faults
+from fakecloud.testing import fast, start_cloud
 from isolde.core.spans import Span
 from isolde.jobs.manager import JobManager
 from isolde.jobs.record import JobRecord
