@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from isolde.core import state as st
+from isolde.core.edits import AppliedEdit
 from isolde.core.errors import InputError
 from isolde.core.history import DEFAULT_LIMIT, History
 from isolde.core.media import MediaRef
@@ -219,6 +220,19 @@ class Project:
 
     def remove_take(self, take_id: str) -> None:
         self.apply("Remove take", lambda s: st.remove_take(s, take_id))
+
+    def apply_edit(self, edit: AppliedEdit) -> str:
+        """Write a take into the timeline over edit.start–end (the source file is untouched)."""
+        label = "Apply inpaint" if edit.kind == "inpaint" else "Apply remix"
+        self.apply(label, lambda s: st.apply_edit(s, edit))
+        return edit.id
+
+    def update_edit(self, edit_id: str, *, merge_key: str | None = None, **changes: Any) -> None:
+        self.apply("Change applied edit", lambda s: st.update_edit(s, edit_id, **changes),
+                   merge_key=merge_key)
+
+    def remove_edit(self, edit_id: str) -> None:
+        self.apply("Remove applied edit", lambda s: st.remove_edit(s, edit_id))
 
     def set_active_take(self, take_id: str | None) -> None:
         self.apply("Choose take", lambda s: st.set_active_take(s, take_id))

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
+from isolde.core.edits import DEFAULT_FADE_S, AppliedEdit
 from isolde.core.errors import InputError
 from isolde.core.media import MediaRef
 from isolde.core.spans import InpaintRegion, Span
@@ -110,8 +111,10 @@ def decode_state(doc: dict[str, Any], project_dir: Path, fail: Fail) -> ProjectS
     active = top.get("active_take", "str", nullable=True)
     if active is not None and active not in {t.id for t in takes}:
         fail(f"active_take {active!r} names no entry in takes")
+    edits = tuple(_edit(f) for f in top.items("edits"))
     state = ProjectState(
         media=media,
+        edits=edits,
         spans=spans,
         regions=regions,
         prompt=top.get("prompt", "str"),
@@ -174,6 +177,19 @@ def _region(f: Fields, duration: float | None) -> InpaintRegion:
         id=_id(f),
     )
     return _guard(f"{f.where} (id {region.id})", f.fail, lambda: check_region(region, duration))
+
+
+def _edit(f: Fields) -> AppliedEdit:
+    return AppliedEdit(
+        take_id=f.get("take_id", "str"),
+        start=float(f.get("start", "number")),
+        end=float(f.get("end", "number")),
+        kind=f.get("kind", "str", default="remix"),
+        target_gain_db=float(f.get("target_gain_db", "number", default=0.0)),
+        residual_gain_db=f.get("residual_gain_db", "number", nullable=True, default=None),
+        fade_s=float(f.get("fade_s", "number", default=DEFAULT_FADE_S)),
+        id=_id(f),
+    )
 
 
 def _take(f: Fields, project_dir: Path) -> Take:

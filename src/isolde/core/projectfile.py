@@ -48,9 +48,15 @@ __all__ = [
 ]
 
 FORMAT_NAME = "isolde-project"
-CURRENT_VERSION = 1
+CURRENT_VERSION = 2
 SUFFIX = ".isolde"
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 added applied edits (takes written into the timeline); v1 had none. The bump
+    keeps an older Isolde from opening, and silently dropping, a project's edits."""
+    return {**doc, "version": 2, "edits": []}
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
 
 # Far beyond any real project: refuse to slurp a multi-gigabyte file picked by mistake.
 MAX_BYTES = 256 * 1024 * 1024
@@ -119,6 +125,7 @@ def dumps_state(
         "options": strip_secrets(thaw(state.options)),
         "takes": takes,
         "active_take": state.active_take,
+        "edits": [e.to_json() for e in state.edits],
     }
     doc.update(extra or {})
     # allow_nan=False: NaN is not JSON; states are checked, so this only guards against bugs.

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
+from isolde.core.edits import AppliedEdit
 from isolde.core.errors import InputError, SpanError
 from isolde.core.frozen import EMPTY, check_jsonable, freeze_mapping
 from isolde.core.media import MediaRef
@@ -36,11 +37,13 @@ class ProjectState:
     options: Mapping[str, Any] = field(default_factory=lambda: EMPTY)
     takes: tuple[Take, ...] = ()
     active_take: str | None = None
+    edits: tuple[AppliedEdit, ...] = ()  # takes applied to the timeline, in order (later wins)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "spans", tuple(self.spans))
         object.__setattr__(self, "regions", tuple(self.regions))
         object.__setattr__(self, "takes", tuple(self.takes))
+        object.__setattr__(self, "edits", tuple(self.edits))
         object.__setattr__(self, "options", freeze_mapping(self.options))
 
     @property
@@ -56,6 +59,9 @@ class ProjectState:
 
     def take(self, take_id: str) -> Take:
         return _find(self.takes, take_id, "take")
+
+    def edit(self, edit_id: str) -> AppliedEdit:
+        return _find(self.edits, edit_id, "applied edit")
 
     @property
     def current_take(self) -> Take | None:
@@ -114,6 +120,7 @@ def check_state(state: ProjectState) -> ProjectState:
         ("span", state.spans),
         ("inpaint region", state.regions),
         ("take", state.takes),
+        ("applied edit", state.edits),
     ):
         seen: set[str] = set()
         for item in items:
@@ -122,6 +129,8 @@ def check_state(state: ProjectState) -> ProjectState:
             seen.add(item.id)
     for take in state.takes:
         check_take(take)
+    for edit in state.edits:
+        check_edit(state, edit)
     _check_text("prompt", state.prompt)
     _check_provider(state.provider, state.options)
     if state.active_take is not None:
@@ -198,9 +207,44 @@ def add_take(state: ProjectState, take: Take, *, make_active: bool = True) -> Pr
 
 def remove_take(state: ProjectState, take_id: str) -> ProjectState:
     """Forget a take (its files stay on disk); the active take falls back to none."""
+    used = [e for e in state.edits if e.take_id == take_id]
+    if used:
+        raise InputError(
+            f"take {take_id!r} is applied to the timeline ({len(used)} edit(s)); "
+            "remove those edits first"
+        )
     index = _index(state.takes, take_id, "take")
     active = None if state.active_take == take_id else state.active_take
     return replace(state, takes=state.takes[:index] + state.takes[index + 1 :], active_take=active)
+
+
+def check_edit(state: ProjectState, edit: AppliedEdit) -> AppliedEdit:
+    edit.validate(state.duration)
+    take = state.take(edit.take_id)
+    needed = ("inpainted",) if edit.kind == "inpaint" else ("target", "residual")
+    missing = [role for role in needed if role not in take.files]
+    if missing:
+        raise InputError(
+            f"take {take.id} has no {', '.join(missing)} file, so it cannot be applied as "
+            f"a {edit.kind}"
+        )
+    return edit
+
+
+def apply_edit(state: ProjectState, edit: AppliedEdit) -> ProjectState:
+    _check_new_id(state.edits, edit.id, "applied edit")
+    return replace(state, edits=(*state.edits, check_edit(state, edit)))
+
+
+def update_edit(state: ProjectState, edit_id: str, **changes: Any) -> ProjectState:
+    index = _index(state.edits, edit_id, "applied edit")
+    edit = check_edit(state, replace(state.edits[index], **changes))
+    return replace(state, edits=_put(state.edits, index, edit))
+
+
+def remove_edit(state: ProjectState, edit_id: str) -> ProjectState:
+    index = _index(state.edits, edit_id, "applied edit")
+    return replace(state, edits=state.edits[:index] + state.edits[index + 1 :])
 
 
 def set_active_take(state: ProjectState, take_id: str | None) -> ProjectState:
