@@ -311,3 +311,24 @@ def test_inpaint_window_must_fit_the_model(fal, cloud, tmp_path) -> None:  # typ
         ),
         200.0,
     )
+
+
+def test_a_stereo_source_gets_a_stereo_take_unless_mono_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cloud = start_cloud(monkeypatch)
+    try:
+        source = write_wav(tmp_path / "stereo.wav", noise(2.0, channels=2), rate=44_100)
+        request = Request(RequestKind.TEXT, str(source), prompt="the hiss")
+        matched = run_to_take(fast(FalProvider()), request, tmp_path / "a", OutputFormat())
+        target, rate = read(matched.outputs["target"])
+        residual, _ = read(matched.outputs["residual"])
+        mix, _ = read(source)
+        assert rate == 44_100 and target.shape == mix.shape  # SAM's mono 48 kHz, matched
+        np.testing.assert_allclose(target + residual, mix, atol=1e-5)
+        mono = run_to_take(
+            fast(FalProvider()), request, tmp_path / "b", OutputFormat(), keep_mono=True
+        )
+        assert read(mono.outputs["target"])[0].shape[1] == 1
+    finally:
+        cloud.stop()

@@ -95,6 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
         "without PATH, the input file itself",
     )
     p.add_argument(
+        "--keep-mono",
+        action="store_true",
+        help="keep a mono engine's own output (SAM Audio is mono) instead of re-projecting it "
+        "onto the source's stereo image",
+    )
+    p.add_argument(
         "--mask",
         metavar="PATH",
         help="with --video: a mask video, black where the target is, white elsewhere",

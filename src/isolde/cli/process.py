@@ -68,7 +68,8 @@ def _run(
     def work() -> None:
         try:
             box["outcome"] = run_to_take(
-                provider, request, Path(args.out), fmt, on_event=printer, cancel=cancel
+                provider, request, Path(args.out), fmt, on_event=printer, cancel=cancel,
+                keep_mono=getattr(args, "keep_mono", False),
             )
         except BaseException as exc:
             box["error"] = exc

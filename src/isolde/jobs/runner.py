@@ -19,6 +19,7 @@ from pathlib import Path
 
 from isolde import __version__
 from isolde.audio import AudioInfo, OutputFormat, content_hash, open_audio, transcode
+from isolde.audio.reproject import reproject
 from isolde.core.atomic import atomic_write_text
 from isolde.core.errors import AudioFileError, MissingKeyError
 from isolde.core.progress import CancelToken
@@ -54,10 +55,20 @@ def store_take(
     fmt: OutputFormat,
     timing: dict[str, float],
     cancel: CancelToken | None = None,
+    *,
+    keep_mono: bool = False,
 ) -> tuple[Take, Path, dict[str, Path]]:
-    """Transcode the engine's files into `out_dir` and write `take.json` last."""
+    """Transcode the engine's files into `out_dir` and write `take.json` last.
+
+    A separation is first matched to the source: re-projected onto the source's channels (see
+    `audio.reproject`) when the engine works in mono or at another rate or length, so takes line
+    up with the timeline — unless `keep_mono`, which keeps the engine's own mono output.
+    """
+    files = dict(result.files)
+    if not keep_mono and {"target", "residual"} <= files.keys():
+        files = _match_to_source(files, media, provider, cancel)
     outputs: dict[str, Path] = {}
-    for role, produced in result.files.items():
+    for role, produced in files.items():
         dest = out_dir / f"{role}{fmt.extension}"
         with open_audio(produced) as src:
             transcode(src, dest, fmt, cancel=cancel)
@@ -89,10 +100,32 @@ def store_take(
             "sample_rate": fmt.sample_rate or result.sample_rate,
         },
         "engine_details": dict(result.details),
+        "stereo": "engine mono output" if keep_mono else "matched to the source",
     }
     take_file = out_dir / "take.json"
     atomic_write_text(take_file, json.dumps(document, indent=2) + "\n")
     return take, take_file, outputs
+
+
+def _match_to_source(
+    files: dict[str, Path], media: AudioInfo, provider: Provider, cancel: CancelToken | None
+) -> dict[str, Path]:
+    target = files["target"]
+    with open_audio(target) as tgt:
+        aligned = (tgt.sample_rate, tgt.channels, tgt.frames) == (
+            media.sample_rate,
+            media.channels,
+            media.frames,
+        )
+        if aligned and not (provider.capabilities.mono_output and media.channels > 1):
+            return files
+        with open_audio(media.path) as src:
+            t_out, r_out = (
+                target.with_name("target-matched.wav"),
+                target.with_name("residual-matched.wav"),
+            )
+            reproject(src, tgt, t_out, r_out, cancel=cancel)
+    return {**files, "target": t_out, "residual": r_out}
 
 
 def run_to_take(
@@ -103,6 +136,7 @@ def run_to_take(
     *,
     on_event: EventFn = ignore_events,
     cancel: CancelToken | None = None,
+    keep_mono: bool = False,
 ) -> TakeOutcome:
     started = time.perf_counter()
     with open_audio(request.media_path) as src:
@@ -120,7 +154,7 @@ def run_to_take(
         processing_s = time.perf_counter() - engine_started
         timing = {"processing_s": round(processing_s, 4)}
         take, take_file, outputs = store_take(
-            result, request, provider, media, out_dir, fmt, timing, cancel
+            result, request, provider, media, out_dir, fmt, timing, cancel, keep_mono=keep_mono
         )
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)

@@ -43,6 +43,7 @@ class Capabilities:
     notes: str = ""
     queue: bool = False  # submit/poll/watch/cancel_job/fetch work (a remote job queue)
     price_note: str = ""  # where `estimate_cost` gets its numbers, for the UI
+    mono_output: bool = False  # separations come back mono (SAM Audio): re-projected to stereo
 
     def option(self, name: str) -> OptionSpec | None:
         return next((o for o in self.options if o.name == name), None)

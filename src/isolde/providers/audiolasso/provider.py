@@ -44,6 +44,7 @@ class AudioLassoProvider(QueueProvider):
     name = "audiolasso"
     title = "AudioLasso"
     capabilities = Capabilities(
+        mono_output=True,
         kinds=frozenset({TEXT, SPANS}),
         options=chunk_options((TEXT, SPANS), 120.0, 2.0),
         key_env="AUDIOLASSO_API_KEY",

@@ -54,6 +54,7 @@ class FalProvider(QueueProvider):
     name = "fal"
     title = "fal.ai"
     capabilities = Capabilities(
+        mono_output=True,
         kinds=frozenset(RequestKind),
         options=endpoints.OPTIONS,
         key_env="FAL_KEY",

@@ -50,6 +50,7 @@ class SegmindProvider(CloudProvider):
     name = "segmind"
     title = "Segmind"
     capabilities = Capabilities(
+        mono_output=True,
         kinds=frozenset({TEXT}),
         options=(
             OptionSpec(
