@@ -11,11 +11,11 @@ import traceback
 from collections.abc import Sequence
 
 from isolde import __version__
-from isolde.cli import batch, info, jobs_cmd, process, providers_cmd
+from isolde.cli import batch, export_cmd, info, jobs_cmd, process, providers_cmd
 from isolde.cli.console import error
 from isolde.core.errors import Cancelled, IsoldeError
 
-COMMANDS = ("info", "separate", "inpaint", "providers", "jobs", "batch")
+COMMANDS = ("info", "separate", "inpaint", "providers", "jobs", "batch", "remix", "export")
 
 TIME_HELP = "times are seconds (2.5) or h:mm:ss.sss"
 
@@ -124,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     jobs_cmd.add_parser(sub)
     batch.add_parser(sub)
+    export_cmd.add_parsers(sub)
     return parser
 
 
@@ -152,6 +153,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "providers": providers_cmd.run,
         "jobs": jobs_cmd.run,
         "batch": batch.run,
+        "remix": export_cmd.run_remix,
+        "export": export_cmd.run_export,
     }
     if args.command is None:
         build_parser().print_help()
