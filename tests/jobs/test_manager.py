@@ -33,8 +33,11 @@ def wav(tmp_path: Path) -> Path:
 
 
 def _manager(tmp_path: Path, seen: list[JobRecord] | None = None) -> JobManager:
-    return JobManager(JobStore(tmp_path / "jobs"), providers=_fast_provider,
-                      on_update=seen.append if seen is not None else None)
+    return JobManager(
+        JobStore(tmp_path / "jobs"),
+        providers=_fast_provider,
+        on_update=seen.append if seen is not None else None,
+    )
 
 
 def _text(wav: Path) -> Request:
@@ -81,10 +84,18 @@ def test_resume_after_a_crash_fetches_without_resubmitting(
         provider = fast(get_provider("fal"))
         submission = provider.submit(_text(wav), tmp_path / "work")
         store = JobStore(tmp_path / "jobs")
-        store.put(JobRecord(id="crashed1", provider="fal", kind="text",
-                            request=_text(wav).to_json(), out_dir=str(tmp_path / "take"),
-                            output_format="flac", state="queued",
-                            submission=submission.to_json()))
+        store.put(
+            JobRecord(
+                id="crashed1",
+                provider="fal",
+                kind="text",
+                request=_text(wav).to_json(),
+                out_dir=str(tmp_path / "take"),
+                output_format="flac",
+                state="queued",
+                submission=submission.to_json(),
+            )
+        )
         manager = JobManager(store, providers=_fast_provider)
         assert [r.id for r in manager.resume()] == ["crashed1"]
         assert manager.wait("crashed1", timeout=30)
@@ -102,9 +113,17 @@ def test_a_submit_cut_off_by_a_crash_becomes_unknown_and_is_not_resent(
     cloud = start_cloud(monkeypatch)
     try:
         store = JobStore(tmp_path / "jobs")
-        store.put(JobRecord(id="lost1", provider="fal", kind="text", request=_text(wav).to_json(),
-                            out_dir=str(tmp_path / "take"), output_format="wav",
-                            state="submitting"))
+        store.put(
+            JobRecord(
+                id="lost1",
+                provider="fal",
+                kind="text",
+                request=_text(wav).to_json(),
+                out_dir=str(tmp_path / "take"),
+                output_format="wav",
+                state="submitting",
+            )
+        )
         manager = JobManager(store, providers=_fast_provider)
         assert manager.resume() == []
         record = store.get("lost1")
@@ -118,8 +137,17 @@ def test_pending_and_local_jobs_start_again_after_a_crash(tmp_path: Path, wav: P
     store = JobStore(tmp_path / "jobs")
     request = Request(RequestKind.SPANS, str(wav), spans=(Span(0, 1, include=False),))
     for job_id, state in (("p1", "pending"), ("r1", "running")):
-        store.put(JobRecord(id=job_id, provider="local", kind="spans", request=request.to_json(),
-                            out_dir=str(tmp_path / job_id), output_format="wav", state=state))
+        store.put(
+            JobRecord(
+                id=job_id,
+                provider="local",
+                kind="spans",
+                request=request.to_json(),
+                out_dir=str(tmp_path / job_id),
+                output_format="wav",
+                state=state,
+            )
+        )
     manager = JobManager(store, providers=_fast_provider)
     assert sorted(r.id for r in manager.resume()) == ["p1", "r1"]
     assert manager.wait(timeout=30)
@@ -184,3 +212,39 @@ def test_a_damaged_job_file_is_listed_not_lost(tmp_path: Path) -> None:
     assert store.all() == []
     assert store.unreadable and store.unreadable[0][0].name == "bad.json"
     assert (tmp_path / "jobs" / "bad.json").exists()
+
+
+def test_a_cloud_inpaint_is_recorded_with_its_selection_so_resume_cannot_misplace_it(
+    tmp_path: Path, wav: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from isolde.core.spans import InpaintRegion
+
+    cloud = start_cloud(monkeypatch)
+    try:
+        manager = _manager(tmp_path)
+        request = Request(
+            RequestKind.INPAINT,
+            str(wav),
+            prompt="rain",
+            region=InpaintRegion(1.0, 1.5, prompt="rain"),
+        )
+        job = manager.submit("fal", request, tmp_path / "take", job_id="inpaint1")
+        assert job.id == "inpaint1"
+        assert job.request["selection"] == {"start": 1.0, "end": 1.5}
+        assert manager.wait(job.id, timeout=30)
+        # had it crashed while queued, the resume plan must not fetch a region-only result
+        crashed = manager.get(job.id).moved("queued")
+        assert manager._resume_plan(crashed) == "unknown"
+    finally:
+        cloud.stop()
+
+
+def test_workers_do_not_keep_the_process_alive(tmp_path: Path, wav: Path) -> None:
+    import threading
+
+    manager = _manager(tmp_path)
+    request = Request(RequestKind.SPANS, str(wav), spans=(Span(0, 1, include=False),))
+    job = manager.submit("local", request, tmp_path / "t")
+    workers = [t for t in threading.enumerate() if t.name.startswith("job-local")]
+    assert workers and all(t.daemon for t in workers)
+    assert manager.wait(job.id, timeout=30)

@@ -13,7 +13,6 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from isolde.jobs.store import JobStore
 from isolde.providers.base import JobEvent, Provider, Request
 from isolde.providers.errors import SubmissionUnknownError
 from isolde.providers.registry import get_provider
+from isolde.providers.selection import with_default_selection
 from isolde.providers.submission import Submission
 
 DEFAULT_LIMITS = {"local": 1}
@@ -54,7 +54,7 @@ class JobManager:
         self._records: dict[str, JobRecord] = {r.id: r for r in store.all()}
         self._cancels: dict[str, CancelToken] = {}
         self._done: dict[str, threading.Event] = {}
-        self._executors: dict[str, ThreadPoolExecutor] = {}
+        self._slots: dict[str, threading.Semaphore] = {}
         self._last_emit: dict[str, float] = {}
         self._last_persist: dict[str, float] = {}
 
@@ -81,13 +81,23 @@ class JobManager:
         label: str = "",
         retry_of: str | None = None,
         cost_estimate_usd: float | None = None,
+        job_id: str | None = None,
     ) -> JobRecord:
-        """Write the job down, then queue it. Validation errors raise here, before anything."""
+        """Write the job down, then queue it. A bad output format raises here; the request
+        itself is validated by the worker (a failed job says why)."""
         OutputFormat.parse(output_format)
+        # Record exactly what will run: a cloud inpaint gets its region as the selection here,
+        # so a resumed job knows its result covers only that stretch.
+        request = with_default_selection(self._providers(provider_name), request)
         record = JobRecord(
-            id=new_id(), provider=provider_name, kind=request.kind.value,
-            request=request.to_json(), out_dir=str(out_dir), output_format=output_format,
-            label=label or request.prompt, retry_of=retry_of,
+            id=job_id or new_id(),
+            provider=provider_name,
+            kind=request.kind.value,
+            request=request.to_json(),
+            out_dir=str(out_dir),
+            output_format=output_format,
+            label=label or request.prompt,
+            retry_of=retry_of,
             cost_estimate_usd=cost_estimate_usd,
         )
         self._save(record, emit=True)
@@ -98,8 +108,15 @@ class JobManager:
         old = self._require(job_id)
         request = Request.from_json(old.request)
         target = out_dir or Path(old.out_dir).with_name(f"{Path(old.out_dir).name}-retry")
-        return self.submit(old.provider, request, target, old.output_format, label=old.label,
-                           retry_of=old.id, cost_estimate_usd=old.cost_estimate_usd)
+        return self.submit(
+            old.provider,
+            request,
+            target,
+            old.output_format,
+            label=old.label,
+            retry_of=old.id,
+            cost_estimate_usd=old.cost_estimate_usd,
+        )
 
     def resume(self, job_id: str | None = None) -> list[JobRecord]:
         """Pick up unfinished jobs after a restart (see `_resume_plan` for what each becomes)."""
@@ -111,12 +128,18 @@ class JobManager:
             plan = self._resume_plan(record)
             if plan == "unknown":
                 ids = ", ".join(str(s.get("request_id")) for s in self._submissions(record))
-                self._save(record.moved("unknown", message=(
-                    "Isolde stopped while this job was being sent"
-                    + (f" (provider request {ids})" if ids else "")
-                    + "; it may exist and be billed at the provider, so it was not sent again. "
-                    "Check the provider's dashboard, or retry it as a new job."
-                )), emit=True)
+                self._save(
+                    record.moved(
+                        "unknown",
+                        message=(
+                            "Isolde stopped while this job was being sent"
+                            + (f" (provider request {ids})" if ids else "")
+                            + "; it may exist and be billed at the provider, so it was not "
+                            "sent again. Check the provider's dashboard, or retry it as a new job."
+                        ),
+                    ),
+                    emit=True,
+                )
             else:
                 self._start(record, resume=plan == "watch")
                 started.append(record)
@@ -142,28 +165,39 @@ class JobManager:
                 return False
         return True
 
-    def shutdown(self, *, cancel: bool = False) -> None:
+    def shutdown(self, *, cancel: bool = False, wait: bool = True) -> None:
+        """Stop: cancel jobs (here and at the provider), or leave them to resume next time.
+
+        Workers are daemon threads and every state is on disk, so quitting the app never waits
+        for a queued cloud job: the next start watches and fetches it."""
         if cancel:
             for token in list(self._cancels.values()):
                 token.cancel()
-        for executor in self._executors.values():
-            executor.shutdown(wait=True)
+        if wait:
+            self.wait()
 
     # -- the worker ---------------------------------------------------------------------------
     def _start(self, record: JobRecord, *, resume: bool) -> None:
         token = CancelToken()
         self._cancels[record.id] = token
         self._done[record.id] = threading.Event()
-        limit = self._limits.get(record.provider, CLOUD_LIMIT)
-        executor = self._executors.get(record.provider)
-        if executor is None:
-            executor = ThreadPoolExecutor(limit, thread_name_prefix=f"job-{record.provider}")
-            self._executors[record.provider] = executor
-        executor.submit(self._work, record.id, token, resume)
+        slots = self._slots.get(record.provider)
+        if slots is None:
+            slots = threading.Semaphore(self._limits.get(record.provider, CLOUD_LIMIT))
+            self._slots[record.provider] = slots
+        threading.Thread(
+            target=self._work,
+            args=(record.id, token, resume, slots),
+            name=f"job-{record.provider}-{record.id}",
+            daemon=True,
+        ).start()
 
-    def _work(self, job_id: str, token: CancelToken, resume: bool) -> None:
+    def _work(
+        self, job_id: str, token: CancelToken, resume: bool, slots: threading.Semaphore
+    ) -> None:
         try:
-            self._work_inner(job_id, token, resume)
+            with slots:  # a bounded number per provider; the rest wait their turn
+                self._work_inner(job_id, token, resume)
         finally:
             self._cancels.pop(job_id, None)
             self._done[job_id].set()
@@ -185,8 +219,9 @@ class JobManager:
                 # Sending may start now: after a crash from here on, the job counts as unknown.
                 moved = "submitting" if provider.capabilities.queue else "running"
                 self._save(self._require(job_id).moved(moved), emit=True)
-                outcome = run_to_take(provider, request, out_dir, fmt, on_event=on_event,
-                                      cancel=token)
+                outcome = run_to_take(
+                    provider, request, out_dir, fmt, on_event=on_event, cancel=token
+                )
                 take_file = outcome.take_file
         except Cancelled:
             self._cancel_remote(job_id, provider)
@@ -196,15 +231,33 @@ class JobManager:
         except IsoldeError as exc:
             self._save(self._require(job_id).moved("failed", message=str(exc)), emit=True)
         except Exception as exc:  # a bug: the job fails visibly, the app keeps going
-            self._save(self._require(job_id).moved(
-                "failed", message=f"unexpected {type(exc).__name__}: {exc}"), emit=True)
+            self._save(
+                self._require(job_id).moved(
+                    "failed", message=f"unexpected {type(exc).__name__}: {exc}"
+                ),
+                emit=True,
+            )
         else:
-            self._save(self._require(job_id).moved(
-                "done", take_file=str(take_file), fraction=1.0, queue_position=None,
-                message="done"), emit=True)
+            self._save(
+                self._require(job_id).moved(
+                    "done",
+                    take_file=str(take_file),
+                    fraction=1.0,
+                    queue_position=None,
+                    message="done",
+                ),
+                emit=True,
+            )
 
-    def _watch_and_fetch(self, record: JobRecord, provider: Provider, request: Request,
-                         fmt: OutputFormat, out_dir: Path, token: CancelToken) -> Path:
+    def _watch_and_fetch(
+        self,
+        record: JobRecord,
+        provider: Provider,
+        request: Request,
+        fmt: OutputFormat,
+        out_dir: Path,
+        token: CancelToken,
+    ) -> Path:
         submission = Submission.from_json(self._submissions(record)[0])
         sink = self._event_sink(record.id)
         for event in provider.watch(submission, cancel=token):
@@ -220,8 +273,9 @@ class JobManager:
             self._save(self._require(record.id).moved("fetching"), emit=True)
             result = provider.fetch(submission, work_dir, on_event=sink, cancel=token)
             timing = {"processing_s": round(time.perf_counter() - started, 4), "resumed": 1.0}
-            _, take_file, _ = store_take(result, request, provider, media, out_dir, fmt, timing,
-                                         token)
+            _, take_file, _ = store_take(
+                result, request, provider, media, out_dir, fmt, timing, token
+            )
         finally:
             shutil.rmtree(work_dir, ignore_errors=True)
         return take_file
@@ -236,8 +290,9 @@ class JobManager:
                 return
             if event.state in ("queued", "running"):
                 changed = event.state != record.state
-                record = record.moved(event.state, queue_position=event.queue_position,
-                                      fraction=event.fraction)
+                record = record.moved(
+                    event.state, queue_position=event.queue_position, fraction=event.fraction
+                )
                 if event.message:
                     record = replace(record, message=event.message)
                 self._save(record, emit=changed, persist=changed)
@@ -248,7 +303,7 @@ class JobManager:
 
     # -- bookkeeping --------------------------------------------------------------------------
     def _resume_plan(self, record: JobRecord) -> str:
-        """"start" again when nothing can have been sent or billed, "watch" a single remote job
+        """ "start" again when nothing can have been sent or billed, "watch" a single remote job
         that can be fetched from its saved submission, else "unknown" (never re-sent)."""
         provider = self._providers(record.provider)
         if record.state == "pending" or provider.capabilities.key_env is None:
