@@ -22,7 +22,7 @@ def create_app(argv: list[str] | None = None) -> QApplication:
 def run_app(path: str | None) -> int:
     app = create_app()
     window = MainWindow()
-    window.resize(1280, 560)
+    window.resize(1320, 820)
     window.show()
     if path is not None:
         window.open_path(Path(path))

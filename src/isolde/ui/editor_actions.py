@@ -54,7 +54,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "add_mark",
         "&Add mark from in/out",
-        ("M", "Ctrl+Return"),
+        ("M",),
         "Mark in→out with the current tool",
     ),
     Command("next_mark", "Select &next mark", (".",), "Select the next mark in time"),
@@ -62,6 +62,18 @@ COMMANDS: tuple[Command, ...] = (
     Command("flip_mark", "&Flip include/exclude", ("X",), "Flip the selected span"),
     Command("edit_mark", "Set exact &times…", ("Ctrl+T",), "Type the selected mark's times"),
     Command("delete_mark", "&Delete mark", ("Delete", "Backspace"), "Delete the selected mark"),
+    Command(
+        "separate",
+        "&Separate",
+        ("Ctrl+Return", "Ctrl+Enter"),
+        "Send the marks and prompt to the chosen engine",
+    ),
+    Command(
+        "inpaint",
+        "&Inpaint",
+        ("Ctrl+Shift+Return", "Ctrl+Shift+Enter"),
+        "Regenerate the selected inpaint region (or every region, one job each)",
+    ),
 )
 
 

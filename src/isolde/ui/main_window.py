@@ -24,10 +24,13 @@ from isolde.core.progress import CancelToken
 from isolde.core.project import Project
 from isolde.core.state import ProjectState
 from isolde.core.timecode import format_time
+from isolde.providers.base import Provider
+from isolde.providers.registry import get_provider
 from isolde.resources import sample_path
 from isolde.ui.document import LoadedDocument, load_document
 from isolde.ui.edit_state import EditState, Tool
 from isolde.ui.editor_actions import TOOL_ACTIONS, build_actions
+from isolde.ui.job_docks import install_job_docks
 from isolde.ui.mark_commands import MarkCommands
 from isolde.ui.menus import build_menus, build_toolbar
 from isolde.ui.spans_panel import SpansPanel
@@ -42,7 +45,11 @@ MEDIA_FILTER = (
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, player_factory: Callable[[], Player] = Player) -> None:
+    def __init__(
+        self,
+        player_factory: Callable[[], Player] = Player,
+        providers: Callable[[str], Provider] = get_provider,
+    ) -> None:
         super().__init__()
         self.setWindowTitle("Isolde")
         self.setObjectName("isolde-main")
@@ -80,8 +87,17 @@ class MainWindow(QMainWindow):
         self.spans_dock.setWidget(self.spans_panel)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.spans_dock)
         self.resizeDocks([self.spans_dock], [460], Qt.Orientation.Horizontal)
+        self.jobs = install_job_docks(
+            self, self.edit_state, providers, self.spans_dock, self.show_status
+        )
+        self.jobs.flow.busy = lambda: self.timeline.marks.dragging
 
-        self.actions_by_key = build_actions(self, self.commands.slots())
+        slots = {
+            **self.commands.slots(),
+            "separate": self.jobs.flow.separate,
+            "inpaint": self.jobs.flow.inpaint,
+        }
+        self.actions_by_key = build_actions(self, slots)
         self._build_file_and_edit_actions()
         build_menus(self)
         build_toolbar(self)
@@ -178,6 +194,7 @@ class MainWindow(QMainWindow):
         self.edit_state.set_out(None)
         self.timeline.set_document(self.project, document.source, document.pyramid)
         self.spans_panel.set_project(self.project)
+        self.jobs.set_project(self.project)
         self.transport.set_source(document.source)
         self.banner.hide()
         self.last_error = None

@@ -66,7 +66,11 @@ TOOLBAR = (
     "zoom_selection",
     "spectrogram",
     "combined",
+    None,
+    "separate",
+    "inpaint",
 )
+JOB_ACTIONS = ("cancel", "retry", "open_take", "logs", "copy_id")
 
 
 def build_menus(w: MainWindow) -> None:
@@ -89,6 +93,15 @@ def build_menus(w: MainWindow) -> None:
         menu = bar.addMenu(title)
         for key in keys:
             menu.addSeparator() if key is None else menu.addAction(w.actions_by_key[key])
+    jobs_menu = bar.addMenu("&Jobs")
+    jobs_menu.addAction(w.actions_by_key["separate"])
+    jobs_menu.addAction(w.actions_by_key["inpaint"])
+    jobs_menu.addSeparator()
+    for key in JOB_ACTIONS:
+        jobs_menu.addAction(w.jobs.jobs_panel.job_actions[key])
+    jobs_menu.addSeparator()
+    jobs_menu.addAction(w.jobs.prompt_dock.toggleViewAction())
+    jobs_menu.addAction(w.jobs.jobs_dock.toggleViewAction())
     help_menu = bar.addMenu("&Help")
     help_menu.addAction("&Keyboard shortcuts", lambda: ShortcutsDialog(w).exec())
 
