@@ -248,3 +248,30 @@ def test_workers_do_not_keep_the_process_alive(tmp_path: Path, wav: Path) -> Non
     workers = [t for t in threading.enumerate() if t.name.startswith("job-local")]
     assert workers and all(t.daemon for t in workers)
     assert manager.wait(job.id, timeout=30)
+
+
+def test_a_job_killed_before_its_submit_left_starts_again(
+    tmp_path: Path, wav: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cloud = start_cloud(monkeypatch)
+    try:
+        store = JobStore(tmp_path / "jobs")
+        store.put(
+            JobRecord(
+                id="upl1",
+                provider="fal",
+                kind="text",
+                request=_text(wav).to_json(),
+                out_dir=str(tmp_path / "take"),
+                output_format="wav",
+                state="preparing",
+            )
+        )
+        manager = JobManager(store, providers=_fast_provider)
+        assert [r.id for r in manager.resume()] == ["upl1"]
+        assert manager.wait("upl1", timeout=30)
+        record = store.get("upl1")
+        assert record.state == "done" and record.sends == 1
+        assert len(cloud.hits_to("sam-audio/separate", "POST")) == 1
+    finally:
+        cloud.stop()

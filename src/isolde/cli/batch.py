@@ -101,7 +101,10 @@ class BatchProgress:
             return
         counts = {s: list(self.states.values()).count(s) for s in set(self.states.values())}
         done = counts.get("done", 0) + self.skipped
-        busy = sum(counts.get(s, 0) for s in ("submitting", "submitted", "running", "fetching"))
+        busy = sum(
+            counts.get(s, 0)
+            for s in ("preparing", "submitting", "submitted", "running", "fetching")
+        )
         bad = sum(counts.get(s, 0) for s in ("failed", "unknown", "cancelled"))
         filled = int(24 * done / max(self.total, 1))
         line = (

@@ -33,7 +33,7 @@ class ProgressPrinter:
         with self._lock:
             if event.state == "running" and event.fraction is not None:
                 self._progress(event.fraction, event.message)
-            elif event.message:
+            elif event.message and event.state != "sending":  # bookkeeping for the job store
                 self._line(f"{event.state}: {event.message}")
 
     def _progress(self, fraction: float, message: str) -> None:

@@ -216,8 +216,9 @@ class JobManager:
             if resume:
                 take_file = self._watch_and_fetch(record, provider, request, fmt, out_dir, token)
             else:
-                # Sending may start now: after a crash from here on, the job counts as unknown.
-                moved = "submitting" if provider.capabilities.queue else "running"
+                # Uploads and reading are safe to redo; the engine's "sending" event marks the
+                # moment after which a crash leaves the job unknown.
+                moved = "running" if provider.capabilities.key_env is None else "preparing"
                 self._save(self._require(job_id).moved(moved), emit=True)
                 outcome = run_to_take(
                     provider, request, out_dir, fmt, on_event=on_event, cancel=token
@@ -283,6 +284,10 @@ class JobManager:
     def _event_sink(self, job_id: str) -> Callable[[JobEvent], None]:
         def sink(event: JobEvent) -> None:
             record = self._require(job_id)
+            if event.state == "sending":
+                record = record.moved("submitting", sends=record.sends + 1)
+                self._save(record, emit=True)  # on disk before the request leaves
+                return
             if event.state == "submitted" and event.submission is not None:
                 subs = [*self._submissions(record), event.submission.to_json()]
                 record = record.moved("submitted", submission=_bundle(subs))
@@ -306,10 +311,11 @@ class JobManager:
         """ "start" again when nothing can have been sent or billed, "watch" a single remote job
         that can be fetched from its saved submission, else "unknown" (never re-sent)."""
         provider = self._providers(record.provider)
-        if record.state == "pending" or provider.capabilities.key_env is None:
-            return "start"  # nothing left the machine, or the engine is this machine
+        if record.state in ("pending", "preparing") or provider.capabilities.key_env is None:
+            return "start"  # nothing billed can have left the machine, or it is this machine
         subs = self._submissions(record)
-        if provider.capabilities.queue and len(subs) == 1 and not record.request.get("selection"):
+        single = len(subs) == 1 and record.sends <= 1 and not record.request.get("selection")
+        if provider.capabilities.queue and single:
             return "watch"
         return "unknown"
 

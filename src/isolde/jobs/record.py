@@ -15,11 +15,11 @@ FORMAT = "isolde-job"
 VERSION = 1
 MAX_LOG_LINES = 200
 
-# pending: written, nothing sent yet (safe to start again after a crash)
-# submitting: a submit may be on the wire (after a crash: unknown, never re-sent)
+# pending: written, nothing started; preparing: reading, uploading (both safe to start again)
+# submitting: a billed request may be on the wire (after a crash: unknown, never re-sent)
 # submitted/queued/running: the remote job exists (resume by polling)
 # fetching: the engine finished; downloading and storing the take
-ACTIVE = ("pending", "submitting", "submitted", "queued", "running", "fetching")
+ACTIVE = ("pending", "preparing", "submitting", "submitted", "queued", "running", "fetching")
 TERMINAL = ("done", "failed", "cancelled", "unknown")
 
 
@@ -49,6 +49,7 @@ class JobRecord:
     take_file: str | None = None
     cost_estimate_usd: float | None = None
     retry_of: str | None = None
+    sends: int = 0  # billed requests started ("sending" events): more than one is a chunked job
 
     @property
     def active(self) -> bool:
@@ -95,6 +96,7 @@ class JobRecord:
             "take_file": self.take_file,
             "cost_estimate_usd": self.cost_estimate_usd,
             "retry_of": self.retry_of,
+            "sends": self.sends,
         }
 
     @classmethod
@@ -127,4 +129,5 @@ class JobRecord:
             take_file=data.get("take_file"),
             cost_estimate_usd=data.get("cost_estimate_usd"),
             retry_of=data.get("retry_of"),
+            sends=int(data.get("sends", 0)),
         )

@@ -53,7 +53,9 @@ class Capabilities:
 class JobEvent:
     """What an engine reports while it works. `fraction` is None when unknown.
 
-    States: "submitted" (the job exists remotely: `submission` says where), "queued" (with
+    States: "sending" (a request that may start a billed job is about to leave; sent just
+    before it, so a job store can note that a crash from here on leaves the job unknown),
+    "submitted" (the job exists remotely: `submission` says where), "queued" (with
     `queue_position` when the engine says), "running", "log" (one line from the engine), "done",
     "failed" (`message` is the reason), "unknown" (a submit may or may not have reached the
     engine; it was not re-sent).

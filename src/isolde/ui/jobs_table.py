@@ -32,6 +32,7 @@ class Column(IntEnum):
 HEADERS = ("Status", "Engine", "Kind", "Prompt", "Est. cost", "Time", "Details")
 STATUS_WORDS = {
     "pending": "waiting",
+    "preparing": "preparing",
     "submitting": "sending",
     "submitted": "sent",
     "fetching": "downloading",

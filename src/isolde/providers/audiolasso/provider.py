@@ -107,6 +107,7 @@ class AudioLassoProvider(QueueProvider):
                     for s in effective_spans(list(request.spans))
                 ]
             on_event(JobEvent("running", "submitting the job"))
+            on_event(JobEvent("sending", "v1/queue/audio/separate"))
             response = session.request(
                 "POST",
                 join(base, "v1/queue/audio/separate"),

@@ -151,6 +151,7 @@ class FalProvider(QueueProvider):
                     else endpoints.sam_input(request, options, url)
                 )
             on_event(JobEvent("running", f"submitting to {endpoint}"))
+            on_event(JobEvent("sending", endpoint))  # from here a crash leaves the job unknown
             queue = self.base(QUEUE_ENV)
             response = session.request(
                 "POST",

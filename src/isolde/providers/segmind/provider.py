@@ -118,6 +118,7 @@ class SegmindProvider(CloudProvider):
             "reranking_candidates": options["reranking_candidates"],
         }
         on_event(JobEvent("running", "separating on Segmind (one synchronous call)"))
+        on_event(JobEvent("sending", "sam-audio-large"))  # a billed call may start here
         with self.open_session(cancel) as session:
             try:
                 response = session.request(
