@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -45,6 +46,7 @@ def cdn(cloud: FakeCloud, ex: Exchange, seg: list[str], err: ErrorBody) -> None:
         cloud.scripted(ex, "fal.upload", err)
         name, ctype = _upload_headers(ex)
         body = ex.body(require_length=True)
+        time.sleep(cloud.faults.upload_delay_s)
         _, url = cloud.store(body, ctype, name)
         ex.json(200, {"access_url": url.replace("/cdn/", "/fal/cdn/")})
     if seg == ["files", "upload", "multipart"] and ex.method == "POST":

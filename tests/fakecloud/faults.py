@@ -28,6 +28,8 @@ class Faults:
     sse_close_early: int = 0  # this many streams close after their first event
     drop_downloads: int = 0  # this many downloads are cut off halfway
     stall_downloads: bool = False  # downloads send half, then hang (for cancel tests)
+    upload_delay_s: float = 0.0  # fal uploads take this long to answer (kill-test windows)
+    download_delay_s: float = 0.0  # result downloads take this long to start
     segmind_credits: float = 100.0
     segmind_delay_s: float = 0.0  # how long the synchronous call takes
     segmind_pad: int = 37  # Segmind's output is this many samples longer than the input

@@ -227,6 +227,7 @@ class FakeCloud:
         if stored is None or ex.method != "GET":
             ex.json(404, {"detail": "file not found"})
         data = stored.path.read_bytes()
+        time.sleep(self.faults.download_delay_s)
         if self.faults.stall_downloads or self.faults.take_flag("drop_downloads"):
             self._cut_short(ex, data, stored.content_type)
         ex.send(200, data, stored.content_type)

@@ -21,7 +21,7 @@ from isolde.core.errors import Cancelled, IsoldeError
 from isolde.core.progress import CancelToken
 from isolde.core.spans import new_id
 from isolde.jobs.record import TERMINAL, JobRecord
-from isolde.jobs.runner import run_to_take, store_take
+from isolde.jobs.runner import clear_leftovers, run_to_take, store_take
 from isolde.jobs.store import JobStore
 from isolde.providers.base import JobEvent, Provider, Request
 from isolde.providers.errors import SubmissionUnknownError
@@ -268,6 +268,7 @@ class JobManager:
         with open_audio(request.media_path) as src:
             media = src.info
         out_dir.mkdir(parents=True, exist_ok=True)
+        clear_leftovers(out_dir)
         work_dir = Path(tempfile.mkdtemp(prefix=".isolde-work-", dir=out_dir))
         try:
             started = time.perf_counter()
@@ -294,9 +295,16 @@ class JobManager:
                 self._save(record, emit=True)  # durable before anything else happens
                 return
             if event.state in ("queued", "running"):
-                changed = event.state != record.state
+                # Before a remote job exists (reading, uploading, a synchronous call) the state
+                # stays preparing/submitting: it is what a restart must go by.
+                remote = record.submission is not None or record.state not in (
+                    "preparing",
+                    "submitting",
+                )
+                state = event.state if remote else record.state
+                changed = state != record.state
                 record = record.moved(
-                    event.state, queue_position=event.queue_position, fraction=event.fraction
+                    state, queue_position=event.queue_position, fraction=event.fraction
                 )
                 if event.message:
                     record = replace(record, message=event.message)

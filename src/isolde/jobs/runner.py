@@ -44,6 +44,17 @@ def _prepare_out_dir(out_dir: Path) -> None:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise AudioFileError(out_dir, f"cannot create the output folder ({exc.strerror})") from exc
+    clear_leftovers(out_dir)
+
+
+def clear_leftovers(out_dir: Path) -> None:
+    """Remove what a killed run left in a take folder: its private work folders and the hidden
+    temp files of writes that never completed. Finished files are never touched."""
+    for stale in out_dir.glob(".isolde-work-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    for pattern in (".*.tmp", ".*.part"):  # core.atomic and audio.writer temp names
+        for stale in out_dir.glob(pattern):
+            stale.unlink(missing_ok=True)
 
 
 def store_take(
