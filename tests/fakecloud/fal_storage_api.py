@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import time
 import shutil
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
