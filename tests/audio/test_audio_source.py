@@ -132,3 +132,29 @@ def test_writer_output_reads_back_through_the_mapped_path(tmp_path: Path) -> Non
         assert isinstance(src.samples, np.memmap) and src.channels == 3
         np.testing.assert_array_equal(src.read(), signal)
     assert os.access(path, os.R_OK)
+
+
+def test_streaming_blocks_does_not_grow_resident_memory(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A pass over a mapped file must not keep its pages resident (a 500 MB upload did)."""
+    import numpy as np
+    import soundfile as sf
+
+    from isolde.audio import open_audio
+
+    path = tmp_path / "long.wav"
+    frames = 48_000 * 60 * 6  # 6 minutes of float stereo: ~138 MB
+    with sf.SoundFile(path, "w", 48_000, 2, subtype="FLOAT") as f:
+        for _ in range(6):
+            f.write(np.full((48_000 * 60, 2), 0.01, np.float32))
+
+    def rss_mb() -> float:
+        with open("/proc/self/status") as status:
+            line = next(x for x in status if x.startswith("VmRSS"))
+        return int(line.split()[1]) / 1024
+
+    with open_audio(path) as source:
+        assert source.frames == frames
+        before = rss_mb()
+        total = sum(len(block) for _, block in source.blocks(65_536))
+        assert total == frames
+        assert rss_mb() - before < 40

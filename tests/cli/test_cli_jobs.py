@@ -132,3 +132,35 @@ def test_jobs_cancel_and_unknown_ids(tmp_path: Path, capsys) -> None:  # type: i
     assert store.get("abc123").state == "cancelled"
     assert main(["jobs", "resume", "--store", str(store.root)]) == 0
     assert "nothing to resume" in capsys.readouterr().out
+
+
+def test_a_rerun_reports_a_job_cut_off_while_sending_and_does_not_resend(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cloud = start_cloud(monkeypatch)
+    fast_classes(monkeypatch)
+    try:
+        files = _files(tmp_path, 2)
+        out = tmp_path / "out"
+        request = Request(RequestKind.TEXT, str(files[0].resolve()), prompt="the hum")
+        JobStore(out / ".jobs").put(
+            JobRecord(
+                id="cut",
+                provider="fal",
+                kind="text",
+                request=request.to_json(),
+                out_dir=str(out / "clip0"),
+                output_format="wav",
+                state="submitting",
+                sends=1,
+                label="clip0.wav",
+            )
+        )
+        code, data = _batch(
+            capsys, *map(str, files), "--prompt", "the hum", "--provider", "fal", "--out", str(out)
+        )
+        assert code == 4
+        assert sorted(row["state"] for row in data["jobs"]) == ["done", "unknown"]
+        assert len(cloud.hits_to("sam-audio/separate", "POST")) == 1  # only clip1 was sent
+    finally:
+        cloud.stop()

@@ -147,8 +147,10 @@ def run(args: argparse.Namespace) -> int:
             )
             continue
         if old is not None and old.active:
-            manager.resume(old.id)
-            running.append(old.id)
+            if manager.resume(old.id):
+                running.append(old.id)
+            else:  # it may exist remotely: reported, never re-sent
+                rows.append({"file": str(path), **summary(manager.get(old.id) or old)})
         elif old is not None and old.state == "unknown":
             rows.append({"file": str(path), **summary(old)})  # never re-sent blindly
         else:

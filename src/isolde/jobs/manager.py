@@ -158,6 +158,8 @@ class JobManager:
 
     def wait(self, job_id: str | None = None, timeout: float | None = None) -> bool:
         deadline = None if timeout is None else time.monotonic() + timeout
+        if job_id is not None and job_id not in self._done:
+            return True  # never started in this process: nothing to wait for
         events = [self._done[job_id]] if job_id else list(self._done.values())
         for event in events:
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
