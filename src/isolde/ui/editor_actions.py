@@ -74,6 +74,25 @@ COMMANDS: tuple[Command, ...] = (
         ("Ctrl+Shift+Return", "Ctrl+Shift+Enter"),
         "Regenerate the selected inpaint region (or every region, one job each)",
     ),
+    Command("listen_original", "Hear the &original", ("1",), "Switch playback to the original"),
+    Command("listen_target", "Hear the &target", ("2",), "Switch playback to the take's target"),
+    Command(
+        "listen_residual", "Hear the &residual", ("3",), "Switch playback to the take's residual"
+    ),
+    Command("listen_remix", "Hear the re&mix", ("4",), "Target and residual at the remix gains"),
+    Command(
+        "toggle_ab", "A/&B switch", ("B",), "Take A ↔ take B when comparing, else original ↔ take"
+    ),
+    Command(
+        "apply_remix",
+        "&Apply to selection",
+        ("A",),
+        "Write the remix (or repair) into the project over the selected mark or in/out range",
+    ),
+    Command(
+        "apply_whole", "Apply to &whole file", ("Shift+A",), "Write the remix over the whole file"
+    ),
+    Command("export", "&Export…", ("Ctrl+Shift+E",), "Export the edited file, a remix or a take"),
 )
 
 

@@ -33,6 +33,7 @@ from isolde.ui.editor_actions import TOOL_ACTIONS, build_actions
 from isolde.ui.job_docks import install_job_docks
 from isolde.ui.mark_commands import MarkCommands
 from isolde.ui.menus import build_menus, build_toolbar
+from isolde.ui.results_docks import install_results_docks
 from isolde.ui.spans_panel import SpansPanel
 from isolde.ui.timeline.timeline_widget import TimelineWidget
 from isolde.ui.transport import Transport
@@ -91,9 +92,12 @@ class MainWindow(QMainWindow):
             self, self.edit_state, providers, self.spans_dock, self.show_status
         )
         self.jobs.flow.busy = lambda: self.timeline.marks.dragging
+        self.results_docks = install_results_docks(self)
+        self.results = self.results_docks.results
 
         slots = {
             **self.commands.slots(),
+            **self.results_docks.slots(),
             "separate": self.jobs.flow.separate,
             "inpaint": self.jobs.flow.inpaint,
         }
@@ -196,6 +200,7 @@ class MainWindow(QMainWindow):
         self.spans_panel.set_project(self.project)
         self.jobs.set_project(self.project)
         self.transport.set_source(document.source)
+        self.results.set_document(self.project, document.source)
         self.banner.hide()
         self.last_error = None
         self._update_title()
@@ -321,6 +326,7 @@ class MainWindow(QMainWindow):
         self._cancel.cancel()
         self._autosave_now()
         self.transport.close()
+        self.results_docks.close()
         self._executor.shutdown(wait=False, cancel_futures=True)
         if self.document is not None:
             self.document.close()

@@ -52,6 +52,16 @@ MENUS = {
         "playhead_start",
         "playhead_end",
     ),
+    "&Results": (
+        "listen_original",
+        "listen_target",
+        "listen_residual",
+        "listen_remix",
+        "toggle_ab",
+        None,
+        "apply_remix",
+        "apply_whole",
+    ),
 }
 TOOLBAR = (
     "tool_include",
@@ -82,6 +92,7 @@ def build_menus(w: MainWindow) -> None:
         None,
         w.save_action,
         w.save_as_action,
+        w.actions_by_key["export"],
         None,
         w.quit_action,
     ):
@@ -93,6 +104,13 @@ def build_menus(w: MainWindow) -> None:
         menu = bar.addMenu(title)
         for key in keys:
             menu.addSeparator() if key is None else menu.addAction(w.actions_by_key[key])
+        if title == "&Play":
+            menu.addSeparator()
+            menu.addMenu(w.results_docks.device_menu)
+        elif title == "&Results":
+            menu.addSeparator()
+            menu.addAction(w.results_docks.takes_dock.toggleViewAction())
+            menu.addAction(w.results_docks.remix_dock.toggleViewAction())
     jobs_menu = bar.addMenu("&Jobs")
     jobs_menu.addAction(w.actions_by_key["separate"])
     jobs_menu.addAction(w.actions_by_key["inpaint"])

@@ -6,11 +6,12 @@ turns it into signals for the playhead and the status bar.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from isolde.audio import AudioSource
+from isolde.audio.mixer import LaneSettings
 from isolde.audio.playback import Player
 
 POLL_MS = 30
@@ -28,6 +29,8 @@ class Transport(QObject):
         self._factory = player_factory
         self._player: Player | None = None
         self._source: AudioSource | None = None
+        self._lanes: dict[str, AudioSource] = {}  # take lanes beside the original
+        self.device: int | str | None = None  # the chosen output device; None: the default
         self._was_playing = False
         self._timer = QTimer(self, interval=POLL_MS)
         self._timer.timeout.connect(self._poll)
@@ -41,9 +44,45 @@ class Transport(QObject):
     def set_source(self, source: AudioSource | None) -> None:
         self.stop()
         self._source = source
+        self._lanes = {}
         if source is not None:
             self.player.set_sources({"original": source}, source.sample_rate, source.channels)
             self._report_error()
+
+    def set_lanes(self, lanes: Mapping[str, AudioSource]) -> None:
+        """Play these lanes (a take's target, residual, ...) beside the original, time-aligned.
+        Keeps playing if playing; what is heard is then chosen by `apply_mix`."""
+        if self._source is None or dict(lanes) == self._lanes:
+            return
+        self._lanes = dict(lanes)
+        try:
+            self.player.set_sources({"original": self._source, **self._lanes})
+        except ValueError as exc:  # a lane at another rate: say so, keep the original playing
+            self._lanes = {}
+            self.player.set_sources({"original": self._source})
+            self.message.emit(f"Cannot play the take beside the recording: {exc}")
+            return
+        self._report_error()
+
+    def apply_mix(self, settings: Mapping[str, LaneSettings]) -> None:
+        """Gain, mute and solo per lane; only changed lanes are touched. The player ramps each
+        change over ~10 ms, so a switch is heard at once and without a click."""
+        player = self.player
+        current = player.lanes
+        changed = [(n, s) for n, s in settings.items() if current.get(n) != s]
+        # Lanes that become soloed go first: should the callback run between two calls, it
+        # hears old and new together for a moment, never every lane at once (no solo at all).
+        changed.sort(key=lambda item: not item[1].solo)
+        for name, wanted in changed:
+            player.set_lane(name, gain_db=wanted.gain_db, mute=wanted.mute, solo=wanted.solo)
+
+    def set_device(self, device: int | str | None) -> None:
+        """Switch the output device; a device that will not open is a status message."""
+        self.device = device
+        was_playing = self.playing
+        self.player.set_device(device)
+        if not self._report_error() and was_playing:
+            self._timer.start()
 
     @property
     def playing(self) -> bool:

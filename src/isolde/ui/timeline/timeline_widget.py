@@ -13,9 +13,11 @@ from isolde.core.project import Project
 from isolde.core.state import ProjectState
 from isolde.ui.edit_state import EditState
 from isolde.ui.marks import find_mark
+from isolde.ui.timeline.edits_item import STRIP_HEIGHT, EditsItem, bars_of
 from isolde.ui.timeline.marks_item import MarksItem
 from isolde.ui.timeline.overview import OverviewStrip
 from isolde.ui.timeline.spectrogram_layer import SpectrogramLayer
+from isolde.ui.timeline.take_lanes import LaneSpec, TakeLanes
 from isolde.ui.timeline.time_axis import TimeAxis
 from isolde.ui.timeline.viewbox import ZOOM_STEP, TimelineViewBox
 from isolde.ui.timeline.waveform_layer import WaveformLayer, y_extent
@@ -51,6 +53,9 @@ class TimelineWidget(QWidget):
         self.spectrogram = SpectrogramLayer(self.plot)
         self.marks = MarksItem(edit_state)
         self.plot.addItem(self.marks)
+        self.take_lanes = TakeLanes(self.plot)
+        self.edits = EditsItem()
+        self.plot.addItem(self.edits)
         self.playhead_line = pg.InfiniteLine(0, pen=pg.mkPen(PLAYHEAD, width=1.5))
         self.playhead_line.setZValue(20)
         self.plot.addItem(self.playhead_line)
@@ -98,6 +103,8 @@ class TimelineWidget(QWidget):
         duration = source.duration if source else 1.0
         self.waveform.set_pyramid(pyramid, rate, frames)
         self.spectrogram.set_source(source)
+        self.take_lanes.set_lanes([], rate)
+        self.edits.set_bars(bars_of(project.state) if project else [], duration)
         self._apply_extent()
         self.marks.set_project(project, duration, rate)
         self.overview.set_document(pyramid, duration, frames)
@@ -110,22 +117,53 @@ class TimelineWidget(QWidget):
         self._range_changed()
 
     def _apply_extent(self) -> None:
-        lanes = max(1, self.waveform.lanes)
-        extent = y_extent(lanes)
         rate = self.source.sample_rate if self.source else 48_000
         duration = self.source.duration if self.source else 1.0
-        self.view.set_extent(duration, rate, extent)
+        self.view.set_extent(duration, rate, self._layout())
+
+    def _layout(self) -> tuple[float, float]:
+        """The original's lanes on top, then the applied-edits strip, then the take lanes."""
+        original = y_extent(max(1, self.waveform.lanes))
+        bottom, strip = original[0], (original[0], original[0])
+        if self.edits.bars or self.take_lanes.specs:
+            strip = (bottom - STRIP_HEIGHT, bottom - 0.05)
+            bottom -= STRIP_HEIGHT
+        if self.take_lanes.specs:
+            bottom = self.take_lanes.place(bottom) - 0.05
+        self.edits.set_geometry(strip, (original[0], 1.0))
+        extent = (bottom, original[1])
         self.marks.set_y_range(extent)
-        self.spectrogram.set_extent(extent)
+        self.spectrogram.set_extent(original)
+        return extent
+
+    def _relayout(self) -> None:
+        """Lanes or the strip came or went: new vertical layout, same time range."""
+        x0, x1 = self.view.visible()
+        self._apply_extent()
+        self.view.show_range(x0, x1)
+        self._range_changed()
+
+    def set_take_lanes(self, specs: list[LaneSpec]) -> None:
+        """Show these take lanes under the original (an empty list removes them)."""
+        self.take_lanes.set_lanes(specs, self.source.sample_rate if self.source else 48_000)
+        self._relayout()
+        if not self.take_lanes.complete:
+            self._poll.start()
 
     def _on_state(self, state: ProjectState, reason: str) -> None:
         self.marks.refresh()
+        bars = bars_of(state)
+        if bars != self.edits.bars:  # most changes (a drag step, typing) leave them alone
+            had_strip = bool(self.edits.bars)
+            self.edits.set_bars(bars, self.source.duration if self.source else 1.0)
+            if had_strip != bool(bars) and not self.take_lanes.specs:
+                self._relayout()
         if self.edit_state.selected and find_mark(state, self.edit_state.selected) is None:
             self.edit_state.select(None)
 
     def _check_pyramid(self) -> None:
         """While the pyramid fills, redraw what it covers so far; stop once it is exact."""
-        done = self.pyramid is None or self.pyramid.complete
+        done = (self.pyramid is None or self.pyramid.complete) and self.take_lanes.complete
         self._range_changed()
         self.overview.redraw(self.pyramid, self.source.frames if self.source else 0)
         if done:
@@ -136,6 +174,7 @@ class TimelineWidget(QWidget):
         x0, x1 = self.view.visible()
         columns = max(1, int(self.view.width()))
         self.waveform.refresh(x0, x1, columns)
+        self.take_lanes.refresh(x0, x1, columns)
         self.spectrogram.refresh(x0, x1, columns)
         self.overview.show_window(x0, x1)
 

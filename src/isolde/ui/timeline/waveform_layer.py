@@ -30,12 +30,16 @@ def y_extent(lanes: int) -> tuple[float, float]:
 
 
 class WaveformLayer:
-    def __init__(self, plot: pg.PlotItem) -> None:
+    def __init__(
+        self, plot: pg.PlotItem, colour: QColor = WAVE_COLOUR, *, combined: bool = False
+    ) -> None:
         self.plot = plot
+        self.colour = colour
+        self.base = 0.0  # y of lane 0's centre: take lanes sit below the original's
         self.pyramid: PeakPyramid | None = None
         self.sample_rate = 48_000
         self.frames = 0
-        self.combined = False
+        self.combined = combined
         self.visible = True
         self._curves: list[pg.PlotCurveItem] = []
         self._samples: list[pg.PlotDataItem] = []
@@ -65,13 +69,13 @@ class WaveformLayer:
         for item in self._curves + self._samples:
             self.plot.removeItem(item)
         self._curves, self._samples = [], []
-        pen = pg.mkPen(WAVE_COLOUR, width=1)
+        pen = pg.mkPen(self.colour, width=1)
         for _ in range(self.lanes if self.visible else 0):
             curve = pg.PlotCurveItem(pen=pen, connect="pairs", antialias=False)
             curve.setZValue(0)
             self.plot.addItem(curve)
             self._curves.append(curve)
-            dots = pg.PlotDataItem(pen=pen, symbolPen=None, symbolBrush=pg.mkBrush(WAVE_COLOUR))
+            dots = pg.PlotDataItem(pen=pen, symbolPen=None, symbolBrush=pg.mkBrush(self.colour))
             dots.setZValue(0)
             self.plot.addItem(dots)
             self._samples.append(dots)
@@ -86,7 +90,7 @@ class WaveformLayer:
         stop = min(self.frames, int(np.ceil(x1 * rate)) + 1)
         if stop <= start:
             return
-        offsets = lane_offsets(self.lanes)
+        offsets = lane_offsets(self.lanes) + self.base
         if (stop - start) <= 2 * columns:
             self._draw_samples(start, stop, columns, offsets)
         else:

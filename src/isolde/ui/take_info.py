@@ -1,0 +1,101 @@
+"""How a take is described to the user: its title, region, time, cost and stereo image.
+
+No Qt here; the takes list and the remix panel share these so a take reads the same everywhere.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from isolde.audio import probe
+from isolde.core.errors import IsoldeError
+from isolde.core.takes import Take
+
+RESULT_ROLES = ("target", "inpainted")  # the file whose channels tell how a take was stored
+
+
+def take_region(take: Take) -> tuple[float, float] | None:
+    """An inpaint take's region (start, end) in seconds, from the request that made it."""
+    region: Any = take.request.get("region")
+    try:
+        start, end = float(region["start"]), float(region["end"])
+    except (TypeError, KeyError, ValueError):
+        return None
+    return (start, end) if end > start else None
+
+
+def take_title(take: Take) -> str:
+    """The take's label, else a description of the request that made it."""
+    if take.label.strip():
+        return take.label.strip()
+    region = take_region(take)
+    if take.kind == "inpaint" and region is not None:
+        prompt = str((take.request.get("region") or {}).get("prompt", "")).strip()
+        said = f" “{prompt}”" if prompt else ""
+        return f"Repair {region[0]:.2f}–{region[1]:.2f} s{said}"
+    prompt = str(take.request.get("prompt", "")).strip()
+    if prompt:
+        return prompt
+    return f"Spans: {_spans_text(take.request.get('spans') or ())}"
+
+
+def _spans_text(spans: Any) -> str:
+    """One or two spans by their times, more by their counts."""
+    try:
+        marks = [(bool(s["include"]), float(s["start"]), float(s["end"])) for s in spans]
+    except (TypeError, KeyError, ValueError):
+        return "?"
+    if not marks:
+        return "none"
+    if len(marks) <= 2:
+        return ", ".join(f"{'include' if inc else 'exclude'} {a:g}–{b:g} s" for inc, a, b in marks)
+    included = sum(inc for inc, _, _ in marks)
+    return f"{included} include, {len(marks) - included} exclude"
+
+
+def created_text(take: Take) -> str:
+    """Local date and time, to the minute."""
+    try:
+        when = datetime.fromisoformat(take.created_at.replace("Z", "+00:00"))
+    except ValueError:
+        return take.created_at
+    return when.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def cost_text(take: Take) -> str:
+    if take.cost_usd is None:
+        return "free" if take.provider == "local" else "—"
+    return f"${take.cost_usd:.3f}"
+
+
+@lru_cache(maxsize=256)
+def _channels(path: str) -> int | None:
+    try:
+        return probe(path).channels
+    except (IsoldeError, OSError):
+        return None
+
+
+def stereo_text(take: Take, source_channels: int) -> str:
+    """Whether the take keeps the source's stereo image (re-projected when stored) or is the
+    engine's own mono output."""
+    path = next((take.files[r] for r in RESULT_ROLES if r in take.files), None)
+    channels = _channels(path) if path else None
+    if channels is None:
+        return "file missing"
+    if source_channels == 1:
+        return "mono source"
+    if channels == source_channels:
+        return "stereo kept" if channels == 2 else f"{channels} ch kept"
+    if channels == 1:
+        return "engine mono"
+    return f"{channels} ch"
+
+
+def result_roles(take: Take) -> tuple[str, ...]:
+    """The take's lanes, top to bottom."""
+    if take.kind == "inpaint" or "inpainted" in take.files:
+        return ("inpainted",)
+    return tuple(r for r in ("target", "residual") if r in take.files)
