@@ -179,3 +179,33 @@ def test_no_output_device_is_a_message_not_an_exception() -> None:
     player.stop()
     assert not player.wait_buffered(0.01)
     player.close()
+
+
+def test_set_lanes_switches_several_lanes_in_one_swap(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """An A/B switch must land whole: the mixer's targets are replaced once, not lane by lane."""
+    import numpy as np
+    import soundfile as sf
+
+    from isolde.audio import open_audio
+    from isolde.audio.mixer import LaneSettings
+    from isolde.audio.playback import Player
+    from isolde.audio.pull_backend import PullBackend
+
+    paths = {}
+    for name, value in (("a", 0.25), ("b", -0.5)):
+        paths[name] = tmp_path / f"{name}.wav"
+        sf.write(paths[name], np.full((48_000, 1), value, np.float32), 48_000, subtype="FLOAT")
+    sources = {name: open_audio(path) for name, path in paths.items()}
+    player = Player(backend=PullBackend())
+    player.set_sources(sources)
+    player.play(0.0)
+    player.wait_buffered(1.0)
+    swaps = []
+    build = player._targets
+    player._targets = lambda: swaps.append(1) or build()  # type: ignore[method-assign]
+    player.set_lanes({"a": LaneSettings(solo=False), "b": LaneSettings(solo=True)})
+    assert len(swaps) == 1
+    assert player.lanes["b"].solo and not player.lanes["a"].solo
+    player.close()
+    for source in sources.values():
+        source.close()

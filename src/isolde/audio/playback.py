@@ -106,6 +106,13 @@ class Player:
         if self._pipe is not None:
             self._pipe.renderer.mixer.targets = self._targets()  # one swap: switches land together
 
+    def set_lanes(self, settings: Mapping[str, LaneSettings]) -> None:
+        """Set several lanes at once: the mixer's targets are swapped once, so an A/B switch
+        (one lane soloed, another unsoloed) is heard as one crossfade, never half of it."""
+        self._settings.update(settings)
+        if self._pipe is not None:
+            self._pipe.renderer.mixer.targets = self._targets()
+
     @property
     def lanes(self) -> dict[str, LaneSettings]:
         return {name: self._settings.get(name, LaneSettings()) for name in self._lanes}

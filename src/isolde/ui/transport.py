@@ -69,12 +69,9 @@ class Transport(QObject):
         change over ~10 ms, so a switch is heard at once and without a click."""
         player = self.player
         current = player.lanes
-        changed = [(n, s) for n, s in settings.items() if current.get(n) != s]
-        # Lanes that become soloed go first: should the callback run between two calls, it
-        # hears old and new together for a moment, never every lane at once (no solo at all).
-        changed.sort(key=lambda item: not item[1].solo)
-        for name, wanted in changed:
-            player.set_lane(name, gain_db=wanted.gain_db, mute=wanted.mute, solo=wanted.solo)
+        changed = {n: s for n, s in settings.items() if current.get(n) != s}
+        if changed:
+            player.set_lanes(changed)
 
     def set_device(self, device: int | str | None) -> None:
         """Switch the output device; a device that will not open is a status message."""
