@@ -67,12 +67,14 @@ ensure_venv() {
     fi
   fi
   # Reinstall only when the dependency pins change.
-  want="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
+  want="$(cat "$ROOT/pyproject.toml" "$ROOT/scripts/setup.sh" | sha256sum | cut -d' ' -f1)"
   stamp="$VENV/.isolde-installed"
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     say "installing Isolde and its pinned dependencies"
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip >&2
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$ROOT[test]" >&2
+    # The speech extra without its unused dependency tree (see pyproject.toml).
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps pyrnnoise==0.4.5 >&2
     echo "$want" > "$stamp"
   fi
 }
