@@ -25,6 +25,61 @@ def harmonic_voice(seconds: float, rate: int = RATE, seed: int = 0) -> np.ndarra
     return 0.3 * tone * syllables
 
 
+VOWELS = ((730, 1090, 2440), (270, 2290, 3010), (300, 870, 2240), (530, 1840, 2480))
+
+
+def _resonate(x: np.ndarray, freq: float, bandwidth: float, rate: int) -> np.ndarray:
+    r = np.exp(-np.pi * bandwidth / rate)
+    theta = 2 * np.pi * freq / rate
+    return lfilter([1 - r], [1, -2 * r * np.cos(theta), r * r], x)
+
+
+def speechlike(seconds: float, rate: int = RATE, seed: int = 0) -> np.ndarray:
+    """Syllables of a pulse train (100–180 Hz, gliding) through three vowel formants, with
+    consonant-like noise bursts and pauses: close enough to speech that RNNoise keeps it (the
+    steady `harmonic_voice` it takes for a tone and removes)."""
+    rng = np.random.default_rng(seed)
+    n = int(seconds * rate)
+    out = np.zeros(n)
+    t = 0
+    while t < n:
+        length = int(rate * rng.uniform(0.12, 0.25))
+        f0 = rng.uniform(100, 180)
+        phase = np.cumsum(np.linspace(f0, f0 * rng.uniform(0.85, 1.15), length) / rate)
+        y = lfilter([1.0], [1.0, -0.95], np.diff(np.floor(phase), prepend=0.0))
+        for freq, bandwidth in zip(VOWELS[rng.integers(len(VOWELS))], (80, 100, 120), strict=True):
+            y = _resonate(y, freq, bandwidth, rate)
+        y *= np.sin(np.pi * np.arange(length) / length) ** 0.7
+        y /= np.sqrt(np.mean(y**2)) + 1e-12
+        stop = min(n, t + length)
+        out[t:stop] += y[: stop - t]
+        t = stop
+        if rng.uniform() < 0.5:  # a consonant
+            k = int(rate * rng.uniform(0.03, 0.08))
+            burst = 0.4 * lfilter([1, -0.9], [1], rng.standard_normal(k))
+            out[t : t + k] += burst[: len(out[t : t + k])]
+            t += k
+        t += int(rate * rng.uniform(0.0, 0.06))
+    return 0.1 * out / np.sqrt(np.mean(out**2))
+
+
+def plucked_arpeggio(frames: int, rate: int = RATE, seed: int = 0) -> np.ndarray:
+    """Karplus–Strong plucks, eighth notes at 120 bpm over A minor and F: a music bed."""
+    rng = np.random.default_rng(seed)
+    out = np.zeros(frames)
+    ring, step = int(1.0 * rate), int(0.125 * rate)
+    notes = ((220.0, 261.6, 329.6, 440.0), (174.6, 220.0, 261.6, 349.2))
+    for j, start in enumerate(range(0, frames, step)):
+        period = round(rate / notes[(j // 16) % 2][j % 4])
+        buf, tone = rng.uniform(-1, 1, period), np.zeros(ring + period)
+        for r in range(0, ring, period):
+            tone[r : r + period] = buf
+            buf = 0.498 * (buf + np.roll(buf, -1))
+        stop = min(frames, start + ring)
+        out[start:stop] += tone[: stop - start]
+    return out
+
+
 def pink_noise(frames: int, channels: int = 1, seed: int = 1) -> np.ndarray:
     """Roughly 1/f noise (Voss–Kellet-style IIR approximation), unit-ish level, (n, ch)."""
     white = np.random.default_rng(seed).standard_normal((frames, channels))
@@ -64,6 +119,8 @@ class Signals:
 
     rate: int = RATE
     voice: Callable[..., np.ndarray] = harmonic_voice
+    speech: Callable[..., np.ndarray] = speechlike
+    plucks: Callable[..., np.ndarray] = plucked_arpeggio
     pink: Callable[..., np.ndarray] = pink_noise
     si_sdr: Callable[[np.ndarray, np.ndarray], float] = si_sdr
     read_wav: Callable[[Path], np.ndarray] = read_wav

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import soundfile as sf
 from scipy.signal import lfilter
 
 from isolde.core.spans import InpaintRegion
@@ -139,3 +140,32 @@ def test_looped_stretch_and_equal_power_fades() -> None:
     assert out.shape == (300, 1)
     with pytest.raises(AssertionError):
         np.testing.assert_array_equal(out[90:100, 0], np.arange(90, 100))  # joined, not cut
+
+
+@pytest.mark.parametrize(("gap_ms", "method"), [(50, "autoregressive"), (60, "room tone")])
+def test_method_switches_at_50_ms(sig, write_wav, tmp_path: Path, gap_ms: int, method: str):
+    rate = sig.rate
+    background = 0.05 * sig.pink(3 * rate, 1, seed=8)
+    r0 = int(1.5 * rate)
+    r1 = r0 + gap_ms * rate // 1000
+    damaged = background.copy()
+    damaged[r0:r1] = 0
+    result = inpaint(write_wav(damaged), r0 / rate, r1 / rate, tmp_path / "job")
+    assert result.details["method"] == method
+    out = sig.read_wav(result.files["inpainted"])
+    level_db = 20 * np.log10(np.std(out[r0:r1]) / np.std(background[r0:r1]))
+    assert abs(level_db) < 3
+
+
+@pytest.mark.parametrize("rate", [8_000, 192_000])
+def test_click_repair_at_extreme_rates(write_wav, tmp_path: Path, rate: int) -> None:
+    t = np.arange(2 * rate) / rate
+    clean = (0.5 * np.sin(2 * np.pi * 330 * t))[:, None]
+    damaged = clean.copy()
+    r0, r1 = rate, rate + int(0.003 * rate)
+    damaged[r0:r1] = -0.8
+    result = inpaint(write_wav(damaged, rate=rate), r0 / rate, r1 / rate, tmp_path / "job")
+    out, _ = sf.read(result.files["inpainted"], dtype="float32", always_2d=True)
+    np.testing.assert_array_equal(out[:r0], damaged[:r0].astype(np.float32))
+    np.testing.assert_array_equal(out[r1:], damaged[r1:].astype(np.float32))
+    assert np.abs(out[r0:r1] - clean[r0:r1]).max() < 0.02

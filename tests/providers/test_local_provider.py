@@ -11,7 +11,9 @@ from isolde.core.errors import Cancelled, ValidationError
 from isolde.core.progress import CancelToken
 from isolde.core.spans import InpaintRegion, Span
 from isolde.providers.base import JobEvent, Request, RequestKind
-from isolde.providers.local import LocalProvider
+from isolde.providers.local import LocalProvider, rnnoise
+
+needs_rnnoise = pytest.mark.skipif(not rnnoise.available(), reason="pyrnnoise is not installed")
 
 
 def voice_and_noise(sig, seconds: float = 10.0, channels: int = 2):
@@ -24,14 +26,29 @@ def voice_and_noise(sig, seconds: float = 10.0, channels: int = 2):
     return clean, clean + noise
 
 
-def test_separates_a_file_into_target_and_residual(sig, write_wav, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("method", "endpoint"),
+    [
+        pytest.param("auto", "local/speech-fusion", marks=needs_rnnoise),
+        ("spectral", "local/spectral-wiener"),
+    ],
+)
+def test_separates_a_file_into_target_and_residual(
+    sig, write_wav, tmp_path: Path, method: str, endpoint: str
+) -> None:
     clean, mix = voice_and_noise(sig)
     path = write_wav(mix)
     events: list[JobEvent] = []
-    request = Request(RequestKind.SPANS, str(path), spans=(Span(0.0, 2.0, include=False),))
+    request = Request(
+        RequestKind.SPANS,
+        str(path),
+        spans=(Span(0.0, 2.0, include=False),),
+        options={"method": method},
+    )
     result = LocalProvider().run(request, tmp_path / "job", on_event=events.append)
 
-    assert result.endpoint == "local/spectral-wiener"
+    # auto listens first: the voice-like tone is heard as speech, so it takes the speech path.
+    assert result.endpoint == endpoint
     assert result.sample_rate == sig.rate
     assert set(result.files) == {"target", "residual"}
     target = sig.read_wav(result.files["target"])

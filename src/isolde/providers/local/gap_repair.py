@@ -81,7 +81,7 @@ def plan_autoregressive(source: FrameSource, r0: int, r1: int) -> Patch:
     before = source.read(max(0, r0 - context), r0).astype(np.float64)
     after = source.read(r1, min(source.frames, r1 + context)).astype(np.float64)
     order = max(8, min(int(AR_ORDER_S * sr), max(len(before), len(after)) // 3))
-    fill = fill_gap(before, after, gap, order)
+    fill = fill_gap(before, after, gap, order, seed=r0)  # seeded: a repair is repeatable
     facts = {
         "order": order,
         "context_s": context / sr,

@@ -1,20 +1,16 @@
 """The `local` provider: offline separation and gap repair, no key and no network.
 
-This wrapper owns files, validation and events; the DSP lives in the modules it calls
-(separation/wiener/profiles for SPANS and TEXT, gap_repair for INPAINT).
+This wrapper owns files, validation and events; the work lives in the modules it calls
+(separation_job for SPANS and TEXT, gap_repair for INPAINT).
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
-from isolde.audio import AudioWriter, OutputFormat, open_audio
+from isolde.audio import AudioWriter, open_audio
 from isolde.core.progress import CancelToken
-from isolde.core.spans import Span, effective_spans
+from isolde.core.spans import effective_spans
 from isolde.providers.base import (
     Capabilities,
     EventFn,
@@ -27,24 +23,25 @@ from isolde.providers.base import (
     ignore_events,
 )
 from isolde.providers.local import gap_repair, prompts
-from isolde.providers.local.envelope import merge_ranges
+from isolde.providers.local.method_choice import METHODS
 from isolde.providers.local.reporting import Reporter
-from isolde.providers.local.separation import estimate_profiles, profile_work, separate
-from isolde.providers.local.sources import FrameSource
-from isolde.providers.local.stft import StftGrid
-from isolde.providers.local.wiener import WienerParams
+from isolde.providers.local.separation_job import FLOAT_WAV, no_leftovers, run_separation
+from isolde.providers.local.sources import FrameSource, PlainReads
+from isolde.providers.local.wiener import FULL_REDUCTION_DB
 
 NOTES = (
-    "Separates a sound from a steady background (noise, hiss, hum, room tone) by spectral "
-    "Wiener filtering. Mark with exclude spans where the target is absent: the background is "
-    "measured there and the target is silenced there; include spans sharpen the target's band. "
-    "Without exclude spans the background is taken from the quietest frames. Text prompts: only "
-    "speech/voice words are understood, mapped to the same method. Inpaint: gaps up to 50 ms are "
-    "predicted from both sides; longer gaps are filled with matching room tone. It cannot tell "
-    "one voice or instrument from another, follow other prompts, or regenerate speech or new "
-    "sounds: use a cloud engine for those."
+    "Separates a sound from its background on this computer. Mark with exclude spans where the "
+    "target is absent: the background is measured there and the target is silenced there; "
+    "include spans sharpen the target's band. For a voice (found by listening, or named in the "
+    "prompt) RNNoise's speech estimate is fused with that background into one mask, which also "
+    "follows a changing background such as a music bed; for other targets a spectral Wiener "
+    "gain removes a steady background (noise, hiss, hum, room tone). Without exclude spans the "
+    "background is taken from the quietest frames. Text prompts: open vocabulary is out of reach "
+    "offline — only speech words (speech, voice, speaker, dialogue…) and hum words (hum, buzz, "
+    "mains: the hum becomes the target) are understood. Inpaint: gaps up to 50 ms are predicted "
+    "from both sides; longer gaps are filled with matching room tone. It cannot tell one voice "
+    "or instrument from another, or regenerate speech or new sounds: use a cloud engine for those."
 )
-FLOAT_WAV = OutputFormat("wav", "float")
 
 
 class LocalProvider(Provider):
@@ -57,9 +54,20 @@ class LocalProvider(Provider):
                 "reduction_db",
                 float,
                 30.0,
-                "how far the background may be pushed down, in dB; lower keeps more room tone",
+                "how far the background may be pushed down, in dB (12–40 keeps some room tone; "
+                f"{FULL_REDUCTION_DB:g} removes it entirely)",
                 minimum=6.0,
-                maximum=80.0,
+                maximum=FULL_REDUCTION_DB,
+                kinds=(RequestKind.SPANS, RequestKind.TEXT),
+            ),
+            OptionSpec(
+                "method",
+                str,
+                "auto",
+                "auto: listen, and use the speech method when the target is a voice; speech: "
+                "RNNoise fused with the span background; spectral: span-guided Wiener gain only",
+                choices=METHODS,
+                kinds=(RequestKind.SPANS, RequestKind.TEXT),
             ),
         ),
         key_env=None,
@@ -98,102 +106,22 @@ class LocalProvider(Provider):
         on_event: EventFn = ignore_events,
         cancel: CancelToken | None = None,
     ) -> ProviderResult:
-        with open_audio(request.media_path) as source:
-            self.validate(request, source.duration)
+        with open_audio(request.media_path) as audio:
+            self.validate(request, audio.duration)
             options = self.resolve_options(request.options)
             work_dir = Path(work_dir)
             work_dir.mkdir(parents=True, exist_ok=True)
-            if request.kind is RequestKind.INPAINT:
-                result = _inpaint(request, source, work_dir, on_event, cancel)
-            else:
-                result = _separate(request, source, options, work_dir, on_event, cancel)
+            source = PlainReads(audio)  # long passes must not fill memory with mapped pages
+            try:
+                if request.kind is RequestKind.INPAINT:
+                    result = _inpaint(request, source, work_dir, on_event, cancel)
+                else:
+                    reporter = Reporter(on_event, cancel, source.frames)
+                    result = run_separation(request, source, options, work_dir, reporter)
+            finally:
+                source.close()
         on_event(JobEvent("done", "finished", 1.0))
         return result
-
-
-def _sample_ranges(
-    spans: list[Span], include: bool, rate: int, frames: int
-) -> list[tuple[int, int]]:
-    return merge_ranges(
-        (min(round(s.start * rate), frames), min(round(s.end * rate), frames))
-        for s in spans
-        if s.include == include
-    )
-
-
-@contextmanager
-def _no_leftovers(*paths: Path) -> Iterator[None]:
-    """Remove the given outputs if the block fails, unless they were there before it began."""
-    fresh = [p for p in paths if not p.exists()]
-    try:
-        yield
-    except BaseException:
-        for p in fresh:
-            p.unlink(missing_ok=True)
-        raise
-
-
-def _separate(
-    request: Request,
-    source: FrameSource,
-    options: dict[str, Any],
-    work_dir: Path,
-    on_event: EventFn,
-    cancel: CancelToken | None,
-) -> ProviderResult:
-    started = time.perf_counter()
-    rate, frames = source.sample_rate, source.frames
-    spans = effective_spans(list(request.spans))
-    excluded = _sample_ranges(spans, False, rate, frames)
-    included = _sample_ranges(spans, True, rate, frames)
-    grid = StftGrid.for_rate(rate)
-    params = WienerParams(reduction_db=float(options["reduction_db"]))
-    reporter = Reporter(on_event, cancel, profile_work(source, excluded, included) + frames)
-    interpretation = None
-    if request.kind is RequestKind.TEXT:
-        interpretation = prompts.interpret(request.prompt, bool(excluded))
-        reporter.log(interpretation or "")
-    reporter.phase("measuring the background")
-    profiles = estimate_profiles(source, grid, params, excluded, included, reporter.step)
-    if profiles.noise_source == "quietest frames":
-        reporter.log(
-            "no exclude spans: the background is estimated from the quietest 15% of frames in "
-            "each frequency bin; mark exclude spans where the target is absent for a better result"
-        )
-    if included:
-        reporter.log(f"include spans ({profiles.include_frames} frames) shape the target's band")
-    target_path, residual_path = work_dir / "target.wav", work_dir / "residual.wav"
-    reporter.phase("separating")
-    with (
-        _no_leftovers(target_path, residual_path),
-        AudioWriter(target_path, rate, source.channels, FLOAT_WAV) as target_out,
-        AudioWriter(residual_path, rate, source.channels, FLOAT_WAV) as residual_out,
-    ):
-
-        def emit(target: Any, residual: Any) -> None:
-            target_out.write(target)
-            residual_out.write(residual)
-
-        separate(source, grid, params, profiles, excluded, emit, reporter.step)
-        reporter.check()
-    elapsed = time.perf_counter() - started
-    details: dict[str, Any] = {
-        "method": "spectral Wiener gain, decision-directed a-priori SNR, one mask for all channels",
-        "background_from": profiles.noise_source,
-        "background_frames": profiles.noise_frames,
-        "include_frames": profiles.include_frames,
-        "fft_size": grid.n_fft,
-        "hop": grid.hop,
-        "reduction_db": params.reduction_db,
-        "over_subtraction": params.over_subtraction,
-        "smoothing": params.smoothing,
-        "seconds": round(elapsed, 3),
-        "realtime_factor": round(frames / rate / elapsed, 1) if elapsed > 0 else None,
-    }
-    if interpretation:
-        details["prompt_interpretation"] = interpretation
-    files = {"target": target_path, "residual": residual_path}
-    return ProviderResult(files, rate, "local/spectral-wiener", details=details)
 
 
 def _inpaint(
@@ -225,7 +153,7 @@ def _inpaint(
     out_path = work_dir / "inpainted.wav"
     reporter.phase("repairing")
     with (
-        _no_leftovers(out_path),
+        no_leftovers(out_path),
         AudioWriter(out_path, rate, source.channels, FLOAT_WAV) as out,
     ):
         gap_repair.repair(source, patch, out.write, reporter.step)

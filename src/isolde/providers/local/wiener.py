@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 TINY = 1e-20  # keeps ratios finite on digital silence
+FULL_REDUCTION_DB = 120.0  # at or beyond this, no floor: the background is removed entirely
 GATE_RATIO = 0.1  # target share (-10 dB) below which the include-span profile lowers a bin
 
 
@@ -23,7 +24,14 @@ class WienerParams:
 
     @property
     def floor(self) -> float:
-        return float(10.0 ** (-self.reduction_db / 20.0))
+        return floor_for(self.reduction_db)
+
+
+def floor_for(reduction_db: float) -> float:
+    """The gain floor for a reduction amount in dB (0 for "full")."""
+    if reduction_db >= FULL_REDUCTION_DB:
+        return 0.0
+    return float(10.0 ** (-reduction_db / 20.0))
 
 
 @dataclass

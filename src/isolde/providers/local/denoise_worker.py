@@ -1,0 +1,79 @@
+"""The RNNoise pipeline at any sample rate, and the child-process loop that runs it.
+
+Kept apart from `denoised_stream` so that a spawned worker imports only this, numpy, scipy and the
+resampler — not the provider, the jobs layer or anything that might pull in Qt.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import queue
+from typing import Any
+
+import numpy as np
+
+from isolde.audio.resampling import Resampler
+from isolde.providers.local import rnnoise
+
+PARENT_CHECK_S = 1.0
+
+
+class DenoisePipeline:
+    """Resample to 48 kHz → RNNoise → resample back; blocks in, aligned estimate out.
+
+    Everything put in comes out again, in order and the same length in total, once `finish`
+    has returned the tail.
+    """
+
+    def __init__(self, sample_rate: int) -> None:
+        self._up = self._down = None
+        if sample_rate != rnnoise.RATE:
+            self._up = Resampler(sample_rate, rnnoise.RATE, 1)
+            self._down = Resampler(rnnoise.RATE, sample_rate, 1)
+        self._denoiser = rnnoise.Denoiser()
+        self._received = 0
+        self._returned = 0
+
+    def process(self, block: np.ndarray) -> np.ndarray:
+        self._received += len(block)
+        x = block if self._up is None else self._up.process(block)[:, 0]
+        y, _ = self._denoiser.process(x)
+        return self._out(y if self._down is None else self._down.process(y)[:, 0])
+
+    def finish(self) -> np.ndarray:
+        parts = [] if self._up is None else [self._denoiser.process(self._up.flush()[:, 0])[0]]
+        parts.append(self._denoiser.flush()[0])
+        y = np.concatenate(parts)
+        if self._down is not None:
+            y = np.concatenate([self._down.process(y)[:, 0], self._down.flush()[:, 0]])
+        return self._out(y)
+
+    def _out(self, y: np.ndarray) -> np.ndarray:
+        # Resampling twice can round the length up by a sample or two: never return more
+        # than was put in.
+        y = np.asarray(y, dtype=np.float32)[: max(self._received - self._returned, 0)]
+        self._returned += len(y)
+        return y
+
+    def close(self) -> None:
+        self._denoiser.close()
+
+
+def serve(inbox: Any, outbox: Any, sample_rate: int) -> None:
+    """Child process: denoise blocks from `inbox` into `outbox`; None finishes the stream."""
+    parent = mp.parent_process()
+    try:
+        pipeline = DenoisePipeline(sample_rate)
+        while True:
+            try:
+                block = inbox.get(timeout=PARENT_CHECK_S)
+            except queue.Empty:
+                if parent is not None and not parent.is_alive():
+                    return  # the editor went away: do not linger
+                continue
+            if block is None:
+                outbox.put(pipeline.finish())
+                return
+            outbox.put(pipeline.process(block))
+    except Exception as exc:  # reported to the parent, which raises it
+        outbox.put(f"{type(exc).__name__}: {exc}")

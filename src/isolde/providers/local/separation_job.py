@@ -1,0 +1,209 @@
+"""One separation request end to end: choose the method, measure, separate into two files.
+
+The provider validates and owns the events; this module turns a request and an open source into
+target.wav and residual.wav through one of three drivers: the speech path (RNNoise fused with
+the span background), the spectral path (span-guided Wiener gain) or the hum path.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from isolde.audio import AudioWriter, OutputFormat
+from isolde.core.errors import InputError
+from isolde.core.spans import Span, effective_spans
+from isolde.providers.base import ProviderResult, Request, RequestKind
+from isolde.providers.local import hum, prompts
+from isolde.providers.local.denoised_stream import DenoisedStream
+from isolde.providers.local.envelope import merge_ranges
+from isolde.providers.local.method_choice import choose_method
+from isolde.providers.local.reporting import Reporter
+from isolde.providers.local.separation import (
+    EmitFn,
+    Profiles,
+    estimate_profiles,
+    profile_work,
+    separate,
+)
+from isolde.providers.local.sources import FrameSource
+from isolde.providers.local.speech_mask import SpeechParams
+from isolde.providers.local.speech_separation import separate_speech, speech_grid
+from isolde.providers.local.stft import StftGrid
+from isolde.providers.local.wiener import WienerParams
+
+FLOAT_WAV = OutputFormat("wav", "float")
+ENDPOINTS = {
+    "speech": "local/speech-fusion",
+    "spectral": "local/spectral-wiener",
+    "hum": "local/hum",
+}
+METHOD_TEXT = {
+    "speech": "RNNoise speech estimate fused with the span background into one Wiener mask",
+    "spectral": "spectral Wiener gain, decision-directed a-priori SNR",
+    "hum": "mains hum lines (50/60 Hz and harmonics) taken as the target",
+}
+
+
+def sample_ranges(
+    spans: list[Span], include: bool, rate: int, frames: int
+) -> list[tuple[int, int]]:
+    return merge_ranges(
+        (min(round(s.start * rate), frames), min(round(s.end * rate), frames))
+        for s in spans
+        if s.include == include
+    )
+
+
+@contextmanager
+def no_leftovers(*paths: Path) -> Iterator[None]:
+    """Remove the given outputs if the block fails, unless they were there before it began."""
+    fresh = [p for p in paths if not p.exists()]
+    try:
+        yield
+    except BaseException:
+        for p in fresh:
+            p.unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def output_pair(
+    work_dir: Path, rate: int, channels: int
+) -> Iterator[tuple[EmitFn, dict[str, Path]]]:
+    files = {"target": work_dir / "target.wav", "residual": work_dir / "residual.wav"}
+    with (
+        no_leftovers(*files.values()),
+        AudioWriter(files["target"], rate, channels, FLOAT_WAV) as target_out,
+        AudioWriter(files["residual"], rate, channels, FLOAT_WAV) as residual_out,
+    ):
+
+        def emit(target: Any, residual: Any) -> None:
+            target_out.write(target)
+            residual_out.write(residual)
+
+        yield emit, files
+
+
+def _profiles(
+    source: FrameSource,
+    grid: StftGrid,
+    params: WienerParams,
+    excluded: list[tuple[int, int]],
+    included: list[tuple[int, int]],
+    reporter: Reporter,
+) -> Profiles:
+    reporter.phase("measuring the background")
+    profiles = estimate_profiles(source, grid, params, excluded, included, reporter.step)
+    if profiles.noise_source == "quietest frames":
+        reporter.log(
+            "no exclude spans: the background is estimated from the quietest 15% of frames in "
+            "each frequency bin; mark exclude spans where the target is absent for a better result"
+        )
+    if included:
+        reporter.log(f"include spans ({profiles.include_frames} frames) shape the target's band")
+    return profiles
+
+
+def run_separation(
+    request: Request,
+    source: FrameSource,
+    options: dict[str, Any],
+    work_dir: Path,
+    reporter: Reporter,
+) -> ProviderResult:
+    started = time.perf_counter()
+    rate, frames = source.sample_rate, source.frames
+    spans = effective_spans(list(request.spans))
+    excluded = sample_ranges(spans, False, rate, frames)
+    included = sample_ranges(spans, True, rate, frames)
+    params = WienerParams(reduction_db=float(options["reduction_db"]))
+    reading = prompts.read_prompt(request.prompt) if request.kind is RequestKind.TEXT else None
+    interpretation = prompts.interpret(request.prompt, bool(excluded)) if reading else None
+    if interpretation:
+        reporter.log(interpretation)
+    reporter.phase("choosing the method")
+    choice = choose_method(
+        str(options["method"]),
+        reading.path if reading else None,
+        source,
+        excluded,
+        included,
+        reporter.check,
+    )
+    reporter.log(f"method: {choice.method} — {choice.reason}")
+    details: dict[str, Any] = {
+        "method": METHOD_TEXT[choice.method],
+        "chosen_because": choice.reason,
+    }
+    if choice.method == "hum":
+        if spans:
+            reporter.log("the hum path finds the hum by itself: the spans are not used")
+        reporter.total = frames
+        details |= _run_hum(source, params, work_dir, reporter)
+    else:
+        grid = speech_grid(rate) if choice.method == "speech" else StftGrid.for_rate(rate)
+        reporter.total = profile_work(source, excluded, included) + frames
+        profiles = _profiles(source, grid, params, excluded, included, reporter)
+        reporter.phase("separating")
+        with output_pair(work_dir, rate, source.channels) as (emit, _):
+            if choice.method == "speech":
+                speech = SpeechParams(floor=params.floor)
+                with DenoisedStream(source, reporter.check) as denoised:
+                    separate_speech(
+                        source, grid, speech, profiles, excluded, denoised, emit, reporter.step
+                    )
+                details |= {"background_window_s": speech.window_s}
+            else:
+                separate(source, grid, params, profiles, excluded, emit, reporter.step)
+                details |= {
+                    "over_subtraction": params.over_subtraction,
+                    "smoothing": params.smoothing,
+                }
+            reporter.check()
+        details |= {
+            "background_from": profiles.noise_source,
+            "background_frames": profiles.noise_frames,
+            "include_frames": profiles.include_frames,
+            "fft_size": grid.n_fft,
+            "hop": grid.hop,
+        }
+    elapsed = time.perf_counter() - started
+    details |= {
+        "reduction_db": params.reduction_db,
+        "seconds": round(elapsed, 3),
+        "realtime_factor": round(elapsed / (frames / rate), 4) if frames else None,
+    }
+    if interpretation:
+        details["prompt_interpretation"] = interpretation
+    files = {"target": work_dir / "target.wav", "residual": work_dir / "residual.wav"}
+    return ProviderResult(files, rate, ENDPOINTS[choice.method], details=details)
+
+
+def _run_hum(
+    source: FrameSource, params: WienerParams, work_dir: Path, reporter: Reporter
+) -> dict[str, Any]:
+    reporter.phase("looking for mains hum")
+    grid = hum.hum_grid(source.sample_rate)
+    frames = hum.sample_frames(source, grid, reporter.check)
+    profile = hum.detect_hum(frames, grid, source.sample_rate, reporter.check)
+    if profile is None:
+        raise InputError(
+            "no mains hum found (50 or 60 Hz with harmonics standing out of the steady "
+            "spectrum); mark exclude spans where the target is absent instead, or use a cloud "
+            "engine for other prompts"
+        )
+    reporter.log(f"found {profile.describe()}")
+    reporter.phase("separating")
+    with output_pair(work_dir, source.sample_rate, source.channels) as (emit, _):
+        hum.separate_hum(source, grid, profile, params.floor, emit, reporter.step)
+        reporter.check()
+    return {
+        "hum_hz": round(profile.fundamental, 3),
+        "harmonics": list(profile.harmonics),
+        "fft_size": grid.n_fft,
+        "hop": grid.hop,
+    }
