@@ -47,7 +47,7 @@ def test_an_example_prompt_can_be_inserted(job_window) -> None:  # type: ignore[
 
 def test_choosing_an_engine_rebuilds_the_options_from_its_capabilities(job_window) -> None:  # type: ignore[no-untyped-def]
     panel, project = job_window.jobs.prompt_panel, job_window.project
-    assert set(panel.options.editors) == {"reduction_db"}
+    assert set(panel.options.editors) == {"reduction_db", "method"}
     choose_engine(job_window, "fal")
     assert project.state.provider == "fal"
     shown = set(panel.options.editors)
@@ -64,7 +64,7 @@ def test_choosing_an_engine_rebuilds_the_options_from_its_capabilities(job_windo
     assert panel.engine_note.isVisibleTo(panel) and "mono" in panel.engine_note.text()
     assert "48 kHz" in panel.engine_note.text()
     choose_engine(job_window, "local")
-    assert set(panel.options.editors) == {"reduction_db"}
+    assert set(panel.options.editors) == {"reduction_db", "method"}
     assert not panel.engine_note.isVisibleTo(panel)
     job_window.undo_action.trigger()
     assert project.state.provider == "fal" and "variant" in panel.options.editors
