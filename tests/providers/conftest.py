@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +10,11 @@ import numpy as np
 import pytest
 import soundfile as sf
 from scipy.signal import lfilter
+
+from fakecloud import FakeCloud
+from fakecloud.testing import fast, noise, start_cloud
+from fakecloud.testing import write_wav as fake_wav
+from isolde.providers.fal import FalProvider
 
 RATE = 48_000
 
@@ -129,3 +134,22 @@ class Signals:
 @pytest.fixture
 def sig() -> Signals:
     return Signals()
+
+
+# -- the fake cloud, for the cloud engines' tests -----------------------------------------------
+@pytest.fixture
+def cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeCloud]:
+    c = start_cloud(monkeypatch)
+    yield c
+    c.stop()
+
+
+@pytest.fixture
+def fal(cloud: FakeCloud) -> FalProvider:
+    return fast(FalProvider())
+
+
+@pytest.fixture
+def wav(tmp_path: Path) -> Path:
+    """A 3 s mono input (the AudioLasso tests have their own stereo one)."""
+    return fake_wav(tmp_path / "in.wav", noise(3.0))

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from fakecloud import FakeCloud
-from fakecloud.testing import fast, noise, read, start_cloud, write_wav
+from fakecloud.testing import fast, noise, read, write_wav
 from isolde.core.errors import Cancelled, ValidationError
 from isolde.core.progress import CancelToken
 from isolde.core.spans import Span
@@ -26,13 +25,6 @@ from isolde.providers.errors import (
 )
 
 TEXT, SPANS = RequestKind.TEXT, RequestKind.SPANS
-
-
-@pytest.fixture
-def cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeCloud]:
-    c = start_cloud(monkeypatch)
-    yield c
-    c.stop()
 
 
 @pytest.fixture

@@ -3,55 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+from fal_cases import INPAINT, SPANS, TEXT, VISUAL, run, submitted
 
-from fakecloud import FakeCloud
 from fakecloud.testing import fast, make_video, noise, read, start_cloud, write_wav
 from isolde.audio import OutputFormat
 from isolde.core.errors import ValidationError
 from isolde.core.spans import InpaintRegion, Span
 from isolde.jobs.runner import run_to_take
-from isolde.providers.base import JobEvent, Request, RequestKind, TimeRange
+from isolde.providers.base import Request, RequestKind, TimeRange
 from isolde.providers.fal import FalProvider
-
-TEXT, SPANS, VISUAL, INPAINT = (
-    RequestKind.TEXT,
-    RequestKind.SPANS,
-    RequestKind.VISUAL,
-    RequestKind.INPAINT,
-)
-
-
-@pytest.fixture
-def cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeCloud]:
-    c = start_cloud(monkeypatch)
-    yield c
-    c.stop()
-
-
-@pytest.fixture
-def fal(cloud: FakeCloud) -> FalProvider:
-    return fast(FalProvider())
-
-
-@pytest.fixture
-def wav(tmp_path: Path) -> Path:
-    return write_wav(tmp_path / "in.wav", noise(3.0))
-
-
-def submitted(cloud: FakeCloud) -> dict:
-    [hit] = [h for h in cloud.hits if h.method == "POST" and "/fal/queue/" in h.path]
-    return hit.json
-
-
-def run(fal: FalProvider, request: Request, tmp_path: Path, **kw):  # type: ignore[no-untyped-def]
-    events: list[JobEvent] = []
-    result = fal.run(request, tmp_path / "work", on_event=events.append, **kw)
-    return result, events
 
 
 # -- endpoints and option mapping ------------------------------------------------------------

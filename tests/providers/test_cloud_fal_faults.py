@@ -6,17 +6,15 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from fal_cases import SPANS, TEXT, run
 
-from fakecloud import FakeCloud
-from fakecloud.testing import fast, noise, read, start_cloud, write_wav
+from fakecloud.testing import fast, read
 from isolde.core.errors import Cancelled
 from isolde.core.progress import CancelToken
 from isolde.core.spans import Span
-from isolde.providers.base import JobEvent, Request, RequestKind, Submission
+from isolde.providers.base import JobEvent, Request, Submission
 from isolde.providers.errors import (
     AuthError,
     JobFailedError,
@@ -28,41 +26,6 @@ from isolde.providers.errors import (
 )
 from isolde.providers.fal import FalProvider
 from isolde.providers.net.urls import UrlPolicyError
-
-TEXT, SPANS, VISUAL, INPAINT = (
-    RequestKind.TEXT,
-    RequestKind.SPANS,
-    RequestKind.VISUAL,
-    RequestKind.INPAINT,
-)
-
-
-@pytest.fixture
-def cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeCloud]:
-    c = start_cloud(monkeypatch)
-    yield c
-    c.stop()
-
-
-@pytest.fixture
-def fal(cloud: FakeCloud) -> FalProvider:
-    return fast(FalProvider())
-
-
-@pytest.fixture
-def wav(tmp_path: Path) -> Path:
-    return write_wav(tmp_path / "in.wav", noise(3.0))
-
-
-def submitted(cloud: FakeCloud) -> dict:
-    [hit] = [h for h in cloud.hits if h.method == "POST" and "/fal/queue/" in h.path]
-    return hit.json
-
-
-def run(fal: FalProvider, request: Request, tmp_path: Path, **kw):  # type: ignore[no-untyped-def]
-    events: list[JobEvent] = []
-    result = fal.run(request, tmp_path / "work", on_event=events.append, **kw)
-    return result, events
 
 
 # -- retries, unknown submits, status ---------------------------------------------------------

@@ -3,53 +3,14 @@
 from __future__ import annotations
 
 import tracemalloc
-from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
-import pytest
+from fal_cases import TEXT, run
 
-from fakecloud import FakeCloud
-from fakecloud.testing import fast, noise, start_cloud, write_wav
-from isolde.providers.base import JobEvent, Request, RequestKind
-from isolde.providers.fal import FalProvider
+from fakecloud.testing import noise, write_wav
+from isolde.providers.base import Request
 from isolde.providers.fal.storage import MULTIPART_THRESHOLD, PART_SIZE
 from isolde.providers.media_prep import UploadFile
-
-TEXT, SPANS, VISUAL, INPAINT = (
-    RequestKind.TEXT,
-    RequestKind.SPANS,
-    RequestKind.VISUAL,
-    RequestKind.INPAINT,
-)
-
-
-@pytest.fixture
-def cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeCloud]:
-    c = start_cloud(monkeypatch)
-    yield c
-    c.stop()
-
-
-@pytest.fixture
-def fal(cloud: FakeCloud) -> FalProvider:
-    return fast(FalProvider())
-
-
-@pytest.fixture
-def wav(tmp_path: Path) -> Path:
-    return write_wav(tmp_path / "in.wav", noise(3.0))
-
-
-def submitted(cloud: FakeCloud) -> dict:
-    [hit] = [h for h in cloud.hits if h.method == "POST" and "/fal/queue/" in h.path]
-    return hit.json
-
-
-def run(fal: FalProvider, request: Request, tmp_path: Path, **kw):  # type: ignore[no-untyped-def]
-    events: list[JobEvent] = []
-    result = fal.run(request, tmp_path / "work", on_event=events.append, **kw)
-    return result, events
 
 
 # -- uploads ---------------------------------------------------------------------------------

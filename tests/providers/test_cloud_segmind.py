@@ -6,7 +6,6 @@ import base64
 import io
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +13,7 @@ import pytest
 import soundfile as sf
 
 from fakecloud import FakeCloud
-from fakecloud.testing import fast, noise, read, start_cloud, write_wav
+from fakecloud.testing import fast, noise, read, write_wav
 from isolde.core.errors import Cancelled, ValidationError
 from isolde.core.progress import CancelToken
 from isolde.providers.base import JobEvent, Request, RequestKind
@@ -29,13 +28,6 @@ from isolde.providers.errors import (
 from isolde.providers.segmind import SegmindProvider
 
 TEXT = RequestKind.TEXT
-
-
-@pytest.fixture
-def cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeCloud]:
-    c = start_cloud(monkeypatch)
-    yield c
-    c.stop()
 
 
 @pytest.fixture
