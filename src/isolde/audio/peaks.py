@@ -12,7 +12,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from isolde.audio.source import AudioSource
-from isolde.core.progress import CancelToken
 
 
 @dataclass(frozen=True)
@@ -88,35 +87,3 @@ def raw_block(source: AudioSource, start: int, stop: int) -> np.ndarray:
         return source.read(start, stop)
     block = samples[start:stop]
     return block.astype(np.float32) if block.dtype == np.float64 else block
-
-
-def envelope(
-    source: AudioSource,
-    buckets: int,
-    *,
-    start: int = 0,
-    stop: int | None = None,
-    cancel: CancelToken | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per-bucket minimum and maximum, float32 arrays of shape (buckets, channels).
-
-    Reads every frame of the range (in bounded batches, so cancel stays responsive); for
-    drawing a long file use `isolde.audio.pyramid.PeakPyramid`, which caches the work.
-    """
-    stop = source.frames if stop is None else min(stop, source.frames)
-    start = max(0, min(start, stop))
-    n = stop - start
-    buckets = max(1, min(buckets, n)) if n else 0
-    fmt = PeakFormat.of(source)
-    lo = np.empty((buckets, source.channels), fmt.dtype)
-    hi = np.empty((buckets, source.channels), fmt.dtype)
-    if buckets:
-        edges = column_edges(start, stop, buckets)
-        batch = max(1, int(buckets * (2_000_000 / n)))
-        for b0 in range(0, buckets, batch):
-            if cancel is not None:
-                cancel.raise_if_cancelled()
-            b1 = min(buckets, b0 + batch)
-            a, z = int(edges[b0]), int(edges[b1])
-            lo[b0:b1], hi[b0:b1] = minmax_at(raw_block(source, a, z), edges[b0:b1] - a)
-    return fmt.to_float(lo), fmt.to_float(hi)

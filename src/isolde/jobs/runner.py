@@ -3,8 +3,8 @@
 The engine writes float32 WAV into a private work folder; only when it has finished are the
 files transcoded into the requested format and `take.json` written, each atomically, so an
 interrupted run never leaves a half take behind. A request with a selection runs on that stretch
-only and is placed back into full-length files (`providers.selection`). (The threaded runner with
-a durable job store is a later issue; it reuses `store_take`.)
+only and is placed back into full-length files (`providers.selection`). The threaded job
+manager (`jobs.manager`) runs jobs through here, and resumed ones through `store_take`.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from isolde.core.paths import data_dir
 from isolde.core.project import Project
 from isolde.jobs.manager import JobManager
 from isolde.jobs.record import TERMINAL, JobRecord
-from isolde.jobs.store import JobStore
+from isolde.jobs.store import JobStore, project_jobs_dir
 from isolde.providers.base import Provider, Request
 from isolde.providers.registry import get_provider
 from isolde.ui.job_bridge import JobBridge
@@ -32,7 +32,7 @@ def jobs_dir_for(project: Project) -> Path:
     directory; the next unsaved session resumes them, so a paid result is never orphaned.
     """
     if project.path is not None:
-        return project.path.with_name(f"{project.path.stem}-jobs")
+        return project_jobs_dir(project.path)
     return data_dir() / "jobs" / "untitled"
 
 

@@ -65,7 +65,6 @@ class MainWindow(QMainWindow):
 
         self.edit_state = EditState(self)
         self.timeline = TimelineWidget(self.edit_state)
-        self.view = self.timeline  # the first window's name for it
         self.transport = Transport(self, player_factory)
         self.commands = MarkCommands(self)
         self.banner = QLabel()
