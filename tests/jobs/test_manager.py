@@ -40,6 +40,20 @@ def _manager(tmp_path: Path, seen: list[JobRecord] | None = None) -> JobManager:
     )
 
 
+def _fal_record(tmp_path: Path, wav: Path, job_id: str, state: str, **extra) -> JobRecord:  # type: ignore[no-untyped-def]
+    """A text job for fal as a process that crashed in `state` left it in the store."""
+    fields = {"output_format": "wav", **extra}
+    return JobRecord(
+        id=job_id,
+        provider="fal",
+        kind="text",
+        request=_text(wav).to_json(),
+        out_dir=str(tmp_path / "take"),
+        state=state,
+        **fields,
+    )
+
+
 def _text(wav: Path) -> Request:
     return Request(RequestKind.TEXT, str(wav), prompt="the dog barking")
 
@@ -85,14 +99,12 @@ def test_resume_after_a_crash_fetches_without_resubmitting(
         submission = provider.submit(_text(wav), tmp_path / "work")
         store = JobStore(tmp_path / "jobs")
         store.put(
-            JobRecord(
-                id="crashed1",
-                provider="fal",
-                kind="text",
-                request=_text(wav).to_json(),
-                out_dir=str(tmp_path / "take"),
+            _fal_record(
+                tmp_path,
+                wav,
+                "crashed1",
+                "queued",
                 output_format="flac",
-                state="queued",
                 submission=submission.to_json(),
             )
         )
@@ -113,17 +125,7 @@ def test_a_submit_cut_off_by_a_crash_becomes_unknown_and_is_not_resent(
     cloud = start_cloud(monkeypatch)
     try:
         store = JobStore(tmp_path / "jobs")
-        store.put(
-            JobRecord(
-                id="lost1",
-                provider="fal",
-                kind="text",
-                request=_text(wav).to_json(),
-                out_dir=str(tmp_path / "take"),
-                output_format="wav",
-                state="submitting",
-            )
-        )
+        store.put(_fal_record(tmp_path, wav, "lost1", "submitting"))
         manager = JobManager(store, providers=_fast_provider)
         assert manager.resume() == []
         record = store.get("lost1")
@@ -256,17 +258,7 @@ def test_a_job_killed_before_its_submit_left_starts_again(
     cloud = start_cloud(monkeypatch)
     try:
         store = JobStore(tmp_path / "jobs")
-        store.put(
-            JobRecord(
-                id="upl1",
-                provider="fal",
-                kind="text",
-                request=_text(wav).to_json(),
-                out_dir=str(tmp_path / "take"),
-                output_format="wav",
-                state="preparing",
-            )
-        )
+        store.put(_fal_record(tmp_path, wav, "upl1", "preparing"))
         manager = JobManager(store, providers=_fast_provider)
         assert [r.id for r in manager.resume()] == ["upl1"]
         assert manager.wait("upl1", timeout=30)
