@@ -11,6 +11,7 @@ from isolde.core.edits import AppliedEdit
 from isolde.core.errors import InputError, SpanError
 from isolde.core.media import MediaRef
 from isolde.core.project import Project
+from isolde.core.projectfile import CURRENT_VERSION
 from isolde.core.takes import Take
 
 
@@ -72,12 +73,12 @@ def test_edits_survive_save_and_load(tmp_path: Path) -> None:
     )
     path = project.save(tmp_path / "p.isolde")
     doc = json.loads(path.read_text())
-    assert doc["version"] == 2 and doc["edits"][0]["residual_gain_db"] == -18.0
+    assert doc["version"] == CURRENT_VERSION and doc["edits"][0]["residual_gain_db"] == -18.0
     again = Project.load(path)
     assert again.state.edits == project.state.edits
 
 
-def test_a_format_1_project_opens_and_is_saved_as_format_2(tmp_path: Path) -> None:
+def test_a_format_1_project_opens_and_is_saved_in_the_current_format(tmp_path: Path) -> None:
     project, _ = _project(tmp_path)
     path = project.save(tmp_path / "old.isolde")
     doc = json.loads(path.read_text())
@@ -87,4 +88,4 @@ def test_a_format_1_project_opens_and_is_saved_as_format_2(tmp_path: Path) -> No
     loaded = Project.load(path)
     assert loaded.state.edits == ()
     loaded.save(path, force=True)
-    assert json.loads(path.read_text())["version"] == 2
+    assert json.loads(path.read_text())["version"] == CURRENT_VERSION

@@ -101,7 +101,8 @@ def mutated(doc: dict[str, Any], dotted: str, value: Any) -> dict[str, Any]:
         ('{"format": "isolde-project", "version": "1"}', "version must be a whole number"),
         (
             '{"format": "isolde-project", "version": 7}',
-            r"written by a newer Isolde \(format 7; this version reads up to 2\) — update Isolde",
+            rf"written by a newer Isolde \(format 7; this version reads up to {CURRENT_VERSION}\) "
+            "— update Isolde",
         ),
         ('{"format": "isolde-project", "version": -3}', "older than this version"),
         ('{"format": "isolde-project", "version": 1, "x": NaN}', "not valid JSON"),

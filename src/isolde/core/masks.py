@@ -21,6 +21,7 @@ right and y down, as floats. Frames are indices into the video's frames in displ
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,7 @@ SHAPE_KINDS = ("rect", "ellipse", "polygon", "stroke", "bitmap")
 KEYFRAME_ORIGINS = ("drawn", "assist")
 MASK_COLORS = ("#ff8c00", "#00b4ff", "#ff3ca0", "#9be15d", "#ffd400", "#b47cff")
 Point = tuple[float, float]
+_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 def _finite(value: Any) -> bool:
@@ -52,7 +54,12 @@ class MaskShape:
     rle: str = ""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "points", tuple((float(x), float(y)) for x, y in self.points))
+        try:
+            points = tuple((float(x), float(y)) for x, y in self.points)
+        except (TypeError, ValueError):
+            raise InputError(f"{self.kind} mask shape: points must be (x, y) pairs of numbers, "
+                             f"got {self.points!r}") from None
+        object.__setattr__(self, "points", points)
         if self.box is not None:
             object.__setattr__(self, "box", tuple(self.box))
         self.validate()
@@ -80,8 +87,7 @@ class MaskShape:
                     or box[2] < 0 or box[3] < 0:
                 raise InputError(f"{where}: box must be four whole numbers x, y, w, h "
                                  f"(w, h ≥ 0), got {box!r}")
-            if not isinstance(self.rle, str):
-                raise InputError(f"{where}: rle must be text")
+            _check_rle(self.rle, box[2] * box[3], where)
         return self
 
     def to_json(self) -> dict[str, Any]:
@@ -185,15 +191,20 @@ class MaskObject:
     send: bool = True  # part of the mask a visual request sends
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "keyframes", tuple(sorted(self.keyframes, key=_frame)))
-        object.__setattr__(self, "track", tuple(sorted(self.track, key=_frame)))
         if not isinstance(self.name, str) or not self.name.strip():
             raise InputError(f"a masked object needs a name, got {self.name!r}")
-        if not isinstance(self.color, str) or not self.color.startswith("#"):
-            raise InputError(f"mask colour must be '#rrggbb', got {self.color!r}")
+        for what, items, kind in (("keyframe", self.keyframes, MaskKeyframe),
+                                  ("tracked box", self.track, TrackBox)):
+            for item in items:
+                if not isinstance(item, kind):
+                    raise InputError(f"mask {self.name!r}: not a {what}: {item!r}")
+        object.__setattr__(self, "keyframes", tuple(sorted(self.keyframes, key=_frame)))
+        object.__setattr__(self, "track", tuple(sorted(self.track, key=_frame)))
+        if not isinstance(self.color, str) or not _COLOR.fullmatch(self.color):
+            raise InputError(f"mask {self.name!r}: colour must be '#rrggbb', got {self.color!r}")
         for flag in ("refine", "send"):
             if not isinstance(getattr(self, flag), bool):
-                raise InputError(f"mask {flag} must be true or false")
+                raise InputError(f"mask {self.name!r}: {flag} must be true or false")
         for what, items in (("keyframes", self.keyframes), ("tracked boxes", self.track)):
             frames = [item.frame for item in items]
             if len(frames) != len(set(frames)):
@@ -235,3 +246,12 @@ class MaskObject:
 
 def _frame(item: MaskKeyframe | TrackBox) -> int:
     return item.frame
+
+
+def _check_rle(rle: Any, pixels: int, where: str) -> None:
+    if not isinstance(rle, str):
+        raise InputError(f"{where}: rle must be text, got {rle!r}")
+    runs = rle.split()
+    if not all(run.isascii() and run.isdigit() for run in runs) or sum(map(int, runs)) != pixels:
+        raise InputError(f"{where}: rle must be whole numbers ≥ 0 adding up to the box's "
+                         f"{pixels} pixels")

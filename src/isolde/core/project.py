@@ -1,6 +1,7 @@
 """The open project: the single source of truth the UI, the CLI and jobs read and edit.
 
 Every change goes through `apply`, which records it in the undo history and tells listeners.
+The video masks' commands (add_mask, put_keyframe, set_track, ...) come from `MaskCommands`.
 Not thread-safe by design: it lives on the GUI thread; background work gets immutable states.
 """
 
@@ -17,6 +18,7 @@ from isolde.core import state as st
 from isolde.core.edits import AppliedEdit
 from isolde.core.errors import InputError
 from isolde.core.history import DEFAULT_LIMIT, History
+from isolde.core.mask_edits import MaskCommands
 from isolde.core.media import MediaRef
 from isolde.core.paths import absolute, data_dir
 from isolde.core.projectfile import SUFFIX, read_project_file
@@ -32,7 +34,7 @@ EDIT, UNDO, REDO, LOAD, SAVE, GROUP = "edit", "undo", "redo", "load", "save", "g
 Listener = Callable[[ProjectState, str], None]
 
 
-class Project:
+class Project(MaskCommands):
     def __init__(
         self,
         state: ProjectState | None = None,

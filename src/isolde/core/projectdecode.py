@@ -7,6 +7,7 @@ are reported too, never repaired: a silently moved span would change what an eng
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any, NoReturn
 
 from isolde.core.edits import DEFAULT_FADE_S, AppliedEdit
 from isolde.core.errors import InputError
+from isolde.core.masks import MaskKeyframe, MaskObject, MaskShape, TrackBox
 from isolde.core.media import MediaRef
 from isolde.core.spans import InpaintRegion, Span
 from isolde.core.state import ProjectState, check_region, check_span, check_state
@@ -102,7 +104,9 @@ def decode_state(doc: dict[str, Any], project_dir: Path, fail: Fail) -> ProjectS
     spans = tuple(_span(f, duration) for f in top.items("spans"))
     regions = tuple(_region(f, duration) for f in top.items("regions"))
     takes = tuple(_take(f, project_dir) for f in top.items("takes"))
-    for what, items in (("spans", spans), ("regions", regions), ("takes", takes)):
+    masks = tuple(_mask(f) for f in top.items("masks"))
+    for what, items in (("spans", spans), ("regions", regions), ("takes", takes),
+                        ("masks", masks)):
         seen: set[str] = set()
         for i, item in enumerate(items):
             if item.id in seen:
@@ -122,6 +126,8 @@ def decode_state(doc: dict[str, Any], project_dir: Path, fail: Fail) -> ProjectS
         options=top.get("options", "object"),
         takes=takes,
         active_take=active,
+        masks=masks,
+        mask_invert=top.get("mask_invert", "bool"),
     )
     return _guard("the project", fail, lambda: check_state(state))
 
@@ -208,3 +214,50 @@ def _take(f: Fields, project_dir: Path) -> Take:
         "sample_rate": f.get("sample_rate", "int", default=0),
     }
     return _guard(f"{f.where} (id {data['id']})", f.fail, lambda: Take.from_json(data, project_dir))
+
+
+def _mask(f: Fields) -> MaskObject:
+    mask_id, name, color = _id(f), f.get("name", "str"), f.get("color", "str")
+    keyframes = tuple(_keyframe(k) for k in f.items("keyframes"))
+    boxes = f.get("track", "list")
+    track = tuple(_track_box(v, f"{f.path('track')}[{i}]", f.fail) for i, v in enumerate(boxes))
+    refine, send = f.get("refine", "bool", default=False), f.get("send", "bool", default=True)
+    return _guard(f.where, f.fail, lambda: MaskObject(
+        name, id=mask_id, color=color, keyframes=keyframes, track=track, refine=refine, send=send))
+
+
+def _keyframe(f: Fields) -> MaskKeyframe:
+    frame = f.get("frame", "int")
+    shapes = tuple(_shape(s) for s in f.items("shapes"))
+    origin = f.get("origin", "str", default="drawn")
+    return _guard(f.where, f.fail, lambda: MaskKeyframe(frame, shapes, origin))
+
+
+def _shape(f: Fields) -> MaskShape:
+    kind = f.get("kind", "str")
+    points = tuple(
+        _numbers(p, f"{f.path('points')}[{i}]", f.fail, ("number", "number"), "[x, y]")
+        for i, p in enumerate(f.get("points", "list", default=[]))
+    )
+    box = f.get("box", "list", nullable=True, default=None)
+    if box is not None:
+        box = _numbers(box, f.path("box"), f.fail, ("int",) * 4, "[x, y, w, h] whole numbers")
+    size = f.get("size", "number", default=0.0)
+    erase = f.get("erase", "bool", default=False)
+    rle = f.get("rle", "str", default="")
+    return _guard(f.where, f.fail, lambda: MaskShape(kind, points, size, erase, box, rle))
+
+
+def _track_box(value: Any, where: str, fail: Fail) -> TrackBox:
+    kinds = ("int", "number", "number", "number", "number", "int")
+    found = _numbers(value, where, fail, kinds, "[frame, x, y, w, h, anchor frame]")
+    return _guard(where, fail, lambda: TrackBox.from_json(found))
+
+
+def _numbers(value: Any, where: str, fail: Fail, kinds: tuple[str, ...], shape: str) -> tuple:
+    """A JSON list of a fixed length whose items have the given kinds ("number" or "int")."""
+    if not (isinstance(value, list) and len(value) == len(kinds)
+            and all(_KINDS[k][0](v) for k, v in zip(kinds, value, strict=True))):
+        shown = json.dumps(value)[:60] if isinstance(value, list) else describe(value)
+        fail(f"{where} must be {shape}, got {shown}")
+    return tuple(value)

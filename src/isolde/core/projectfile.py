@@ -1,10 +1,21 @@
 """The `.isolde` file: versioned JSON, written atomically, read with checks and migrations.
 
-Layout (version 1):
+Layout (version 3):
 
-    {"format": "isolde-project", "version": 1, "saved_at": "...Z", "app_version": "0.1.0",
+    {"format": "isolde-project", "version": 3, "saved_at": "...Z", "app_version": "0.1.0",
      "media": {...} | null, "spans": [...], "regions": [...], "prompt": "...",
-     "provider": "local", "options": {...}, "takes": [...], "active_take": "id" | null}
+     "provider": "local", "options": {...}, "takes": [...], "active_take": "id" | null,
+     "edits": [...], "masks": [...], "mask_invert": false}
+
+Version 2 added "edits" (takes applied to the timeline); version 3 added the video masks (see
+core/masks.py), one object each:
+
+    {"id": "...", "name": "dog", "color": "#ff8c00", "refine": false, "send": true,
+     "keyframes": [{"frame": 12, "origin": "drawn" (default) | "assist", "shapes": [
+         {"kind": "rect" | "ellipse" | "polygon" | "stroke", "points": [[x, y], ...],
+          "size": 12.0 (stroke), "erase": true (when erasing)},
+         {"kind": "bitmap", "box": [x, y, w, h], "rle": "off on off ..."}]}],
+     "track": [[frame, x, y, w, h, anchor_frame], ...]}
 
 Recovery files add `"autosave_of": "/abs/path.isolde" | null`. Unknown top-level keys are
 ignored. A file that cannot be read raises ProjectFileError and is never written to by the
@@ -48,15 +59,23 @@ __all__ = [
 ]
 
 FORMAT_NAME = "isolde-project"
-CURRENT_VERSION = 2
+CURRENT_VERSION = 3
 SUFFIX = ".isolde"
+
+
 def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
     """Version 2 added applied edits (takes written into the timeline); v1 had none. The bump
     keeps an older Isolde from opening, and silently dropping, a project's edits."""
     return {**doc, "version": 2, "edits": []}
 
 
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
+def _v2_to_v3(doc: dict[str, Any]) -> dict[str, Any]:
+    """Version 3 added video masks; v2 had none. The bump keeps an older Isolde from opening,
+    and silently dropping, a project's painted masks."""
+    return {**doc, "version": 3, "masks": [], "mask_invert": False}
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 # Far beyond any real project: refuse to slurp a multi-gigabyte file picked by mistake.
 MAX_BYTES = 256 * 1024 * 1024
@@ -126,6 +145,8 @@ def dumps_state(
         "takes": takes,
         "active_take": state.active_take,
         "edits": [e.to_json() for e in state.edits],
+        "masks": [m.to_json() for m in state.masks],
+        "mask_invert": state.mask_invert,
     }
     doc.update(extra or {})
     # allow_nan=False: NaN is not JSON; states are checked, so this only guards against bugs.

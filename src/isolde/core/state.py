@@ -2,6 +2,7 @@
 
 Every function here checks its input against the media's duration and returns a new
 `ProjectState`, leaving the old one untouched, so the undo history can keep states as they are.
+The video masks' edits live in `mask_edits.py`.
 Spans keep the order they were added in (the later-wins overlap rule depends on it): editing a
 span replaces it in place.
 """
@@ -16,6 +17,7 @@ from typing import Any, TypeVar
 from isolde.core.edits import AppliedEdit
 from isolde.core.errors import InputError, SpanError
 from isolde.core.frozen import EMPTY, check_jsonable, freeze_mapping
+from isolde.core.masks import MaskObject
 from isolde.core.media import MediaRef
 from isolde.core.spans import InpaintRegion, Span
 from isolde.core.takes import Take
@@ -38,12 +40,15 @@ class ProjectState:
     takes: tuple[Take, ...] = ()
     active_take: str | None = None
     edits: tuple[AppliedEdit, ...] = ()  # takes applied to the timeline, in order (later wins)
+    masks: tuple[MaskObject, ...] = ()  # video masks, one per object (edits: mask_edits.py)
+    mask_invert: bool = False  # send the picture outside the masks instead
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "spans", tuple(self.spans))
         object.__setattr__(self, "regions", tuple(self.regions))
         object.__setattr__(self, "takes", tuple(self.takes))
         object.__setattr__(self, "edits", tuple(self.edits))
+        object.__setattr__(self, "masks", tuple(self.masks))
         object.__setattr__(self, "options", freeze_mapping(self.options))
 
     @property
@@ -62,6 +67,9 @@ class ProjectState:
 
     def edit(self, edit_id: str) -> AppliedEdit:
         return _find(self.edits, edit_id, "applied edit")
+
+    def mask(self, mask_id: str) -> MaskObject:
+        return _find(self.masks, mask_id, "mask")
 
     @property
     def current_take(self) -> Take | None:
@@ -116,11 +124,15 @@ def check_state(state: ProjectState) -> ProjectState:
         check_span(span, duration)
     for region in state.regions:
         check_region(region, duration)
+    for obj in state.masks:
+        if not isinstance(obj, MaskObject):
+            raise InputError(f"not a masked object: {obj!r}")
     for what, items in (
         ("span", state.spans),
         ("inpaint region", state.regions),
         ("take", state.takes),
         ("applied edit", state.edits),
+        ("mask", state.masks),
     ):
         seen: set[str] = set()
         for item in items:
@@ -131,6 +143,8 @@ def check_state(state: ProjectState) -> ProjectState:
         check_take(take)
     for edit in state.edits:
         check_edit(state, edit)
+    if not isinstance(state.mask_invert, bool):
+        raise InputError(f"mask_invert must be true or false, got {state.mask_invert!r}")
     _check_text("prompt", state.prompt)
     _check_provider(state.provider, state.options)
     if state.active_take is not None:
