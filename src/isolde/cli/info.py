@@ -62,5 +62,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"rate      {info.sample_rate} Hz")
     print(f"channels  {info.channels}")
     if video:
-        print(f"video     {video.width}×{video.height} at {video.fps:g} fps ({video.codec})")
+        rate = f"{video.fps:g} fps{' (variable)' if video.vfr else ''}"
+        print(f"video     {video.width}×{video.height} at {rate} ({video.codec})")
+        if video.rotation:
+            shown = f"{video.display_width}×{video.display_height}"
+            print(f"rotation  {video.rotation}° clockwise (shown as {shown})")
     return 0
