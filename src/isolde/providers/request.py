@@ -99,11 +99,6 @@ def selection_problems(request: Request, duration_s: float) -> dict[str, str]:
             "selection": f"selection {sel.start:g}–{sel.end:g} s must lie inside the media "
             f"(0–{duration_s:.3f} s) with start before end"
         }
-    if request.kind is RequestKind.VISUAL:
-        return {
-            "selection": "visual separation sends the whole video; clear the selection "
-            "(or trim the video) and try again"
-        }
     region = request.region
     if region is not None and not (
         sel.start - TIME_EPS <= region.start and region.end <= sel.end + TIME_EPS
