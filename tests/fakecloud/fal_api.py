@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import audio, fal_storage_api
+from . import audio, fal_storage_api, sam3_api
 from .schema import check
 
 if TYPE_CHECKING:
@@ -71,6 +71,7 @@ SCHEMAS: dict[str, dict[str, dict[str, Any]]] = {
             "medium/base",
         )
     },
+    sam3_api.ENDPOINT: sam3_api.SCHEMA,
 }
 
 
@@ -125,7 +126,8 @@ def _submit(cloud: FakeCloud, ex: Exchange, endpoint: str, hit: Hit) -> None:
     cloud.scripted(ex, "fal.submit", _err)
     body = ex.json_body()
     hit.json = body
-    problems = check(body, SCHEMAS[endpoint])
+    sam3 = endpoint == sam3_api.ENDPOINT
+    problems = sam3_api.check(body) if sam3 else check(body, SCHEMAS[endpoint])
     if problems and cloud.faults.validate_at_submit:
         ex.json(422, {"detail": problems})
     from .server import Job
@@ -245,6 +247,8 @@ def _file(cloud: FakeCloud, samples: np.ndarray, rate: int, fmt: str, stem: str)
 
 def _run_model(cloud: FakeCloud, job: Job) -> dict[str, Any]:
     body = job.body
+    if job.endpoint == sam3_api.ENDPOINT:
+        return sam3_api.run_model(cloud, job)
     if "inpainting" in job.endpoint:
         samples, rate = _fetch(cloud, body, "audio_url")
         seed = int(body.get("seed", 42))
