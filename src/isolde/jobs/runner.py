@@ -3,7 +3,8 @@
 The engine writes float32 WAV into a private work folder; only when it has finished are the
 files transcoded into the requested format and `take.json` written, each atomically, so an
 interrupted run never leaves a half take behind. A request with a selection runs on that stretch
-only and is placed back into full-length files (`providers.selection`). The threaded job
+only and is placed back into full-length files (`providers.selection`). What a request needs made
+first (a visual request's mask video) is made here too (`jobs.preparation`). The threaded job
 manager (`jobs.manager`) runs jobs through here, and resumed ones through `store_take`.
 """
 
@@ -25,6 +26,7 @@ from isolde.core.errors import AudioFileError, MissingKeyError
 from isolde.core.progress import CancelToken
 from isolde.core.spans import new_id
 from isolde.core.takes import Take
+from isolde.jobs.preparation import prepare_request
 from isolde.providers.base import EventFn, Provider, ProviderResult, Request, ignore_events
 from isolde.providers.net.keys import missing_key_message
 from isolde.providers.selection import run_request, with_default_selection
@@ -158,6 +160,7 @@ def run_to_take(
     if key_env is not None and not provider.key_configured():
         raise MissingKeyError(missing_key_message(key_env, provider.title))
     _prepare_out_dir(out_dir)
+    prepare_request(request, on_event=on_event, cancel=cancel)  # e.g. render its mask video
     work_dir = Path(tempfile.mkdtemp(prefix=".isolde-work-", dir=out_dir))
     try:
         engine_started = time.perf_counter()

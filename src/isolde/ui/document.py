@@ -1,7 +1,13 @@
-"""Opening a file for the editor off the GUI thread: media, project and the peak pyramid.
+"""Opening a file for the editor off the GUI thread: media, project, the peak pyramid and, for a
+video, its picture.
 
 No Qt here: the main window runs `load_document` on a worker and picks up the result with a timer.
 The pyramid comes back with its coarse level ready; finer levels fill in later in the background.
+
+A video opens its sound on the timeline as any recording does, plus `LoadedVideo`: a reader for
+the frame times (index only; the GUI never decodes with it) and a frame cache that decodes on its
+own thread. A video without sound opens nothing and says why; a video whose picture cannot be
+decoded opens its sound and carries one message (`video_problem`) saying the picture is missing.
 """
 
 from __future__ import annotations
@@ -12,9 +18,28 @@ from pathlib import Path
 from isolde.audio import AudioSource, open_audio
 from isolde.audio.media_ref import describe_media
 from isolde.audio.pyramid import PeakPyramid
-from isolde.core.errors import InputError
+from isolde.core.errors import InputError, IsoldeError
 from isolde.core.progress import CancelToken, ProgressFn, no_progress
 from isolde.core.project import Project
+from isolde.video.frame_cache import FrameCache
+from isolde.video.frames import VideoReader
+from isolde.video.probe import probe_video
+
+NO_SOUND = "this video has no sound track — Isolde isolates sounds; open a video with sound"
+AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".opus", ".mp3", ".aif", ".aiff", ".m4a", ".aac"}
+
+
+@dataclass
+class LoadedVideo:
+    """The picture of the open media: `reader` for frame times and facts, `cache` for frames."""
+
+    path: Path
+    reader: VideoReader
+    cache: FrameCache
+
+    def close(self) -> None:
+        self.cache.close()
+        self.reader.close()
 
 
 @dataclass
@@ -22,10 +47,14 @@ class LoadedDocument:
     project: Project
     source: AudioSource
     pyramid: PeakPyramid
+    video: LoadedVideo | None = None
+    video_problem: str | None = None  # the media has a picture that could not be read
 
     def close(self) -> None:
         self.pyramid.cancel()
         self.source.close()
+        if self.video is not None:
+            self.video.close()
 
 
 def load_document(
@@ -36,8 +65,10 @@ def load_document(
         if project.state.media is None:
             raise InputError(f"{path}: the project has no media")
         media_path = Path(project.state.media.path)
+        _refuse_silent_video(media_path)
     else:
         media_path = path
+        _refuse_silent_video(media_path)
         project = Project.new_for_media(describe_media(path))
     source = open_audio(media_path, progress=progress, cancel=cancel)
     try:
@@ -45,4 +76,44 @@ def load_document(
     except BaseException:
         source.close()
         raise
-    return LoadedDocument(project, source, pyramid)
+    document = LoadedDocument(project, source, pyramid)
+    if source.info.has_video:
+        try:
+            document.video = open_picture(media_path)
+        except Exception as exc:  # any failure to decode the picture leaves the sound usable
+            document.video_problem = (
+                f"The picture of {media_path.name} could not be read ({_reason(exc)}); "
+                "its sound opened and can be edited, but there is no picture to show or mask."
+            )
+    return document
+
+
+def open_picture(path: Path) -> LoadedVideo:
+    """Index the frames and decode the first one (so a broken picture is found now, not later)."""
+    reader = VideoReader(path)
+    try:
+        if reader.frame_count == 0:
+            raise InputError("the video track holds no frames")
+        reader.frame(0)
+        cache = FrameCache(path)
+    except BaseException:
+        reader.close()
+        raise
+    return LoadedVideo(path, reader, cache)
+
+
+def _refuse_silent_video(path: Path) -> None:
+    if path.suffix.lower() in AUDIO_SUFFIXES:
+        return
+    try:
+        info = probe_video(path)
+    except IsoldeError:
+        return  # not a readable video: opening the audio gives the precise reason
+    if info is not None and not getattr(info, "has_audio", True):
+        raise InputError(NO_SOUND)
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, IsoldeError):
+        return getattr(exc, "reason", None) or str(exc)
+    return f"{type(exc).__name__}: {exc}"

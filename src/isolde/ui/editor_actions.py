@@ -45,6 +45,12 @@ COMMANDS: tuple[Command, ...] = (
     Command("playhead_forward", "Playhead forward 1 s", ("Ctrl+Right",), "Move the playhead"),
     Command("playhead_start", "Playhead to start", ("Home",), "Go to the start"),
     Command("playhead_end", "Playhead to end", ("End",), "Go to the end"),
+    Command(
+        "frame_back", "Previous video frame", ("Alt+Left",), "Step the playhead back one frame"
+    ),
+    Command(
+        "frame_forward", "Next video frame", ("Alt+Right",), "Step the playhead on one frame"
+    ),
     Command("play_pause", "&Play / pause", ("Space",), "Play from the playhead"),
     Command("play_mark", "Play &mark", ("Shift+Space",), "Play the selected mark"),
     Command("loop_mark", "&Loop mark", ("L",), "Loop the selected mark"),
@@ -93,6 +99,12 @@ COMMANDS: tuple[Command, ...] = (
         "apply_whole", "Apply to &whole file", ("Shift+A",), "Write the remix over the whole file"
     ),
     Command("export", "&Export…", ("Ctrl+Shift+E",), "Export the edited file, a remix or a take"),
+    Command(
+        "export_video",
+        "Export &video…",
+        ("Ctrl+Alt+E",),
+        "Put the edited sound, a take's target or the remix back into the video",
+    ),
 )
 
 

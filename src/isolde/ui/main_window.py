@@ -37,6 +37,7 @@ from isolde.ui.results_docks import install_results_docks
 from isolde.ui.spans_panel import SpansPanel
 from isolde.ui.timeline.timeline_widget import TimelineWidget
 from isolde.ui.transport import Transport
+from isolde.ui.video.install import install_video_docks
 
 AUTOSAVE_MS = 60_000
 MEDIA_FILTER = (
@@ -102,6 +103,7 @@ class MainWindow(QMainWindow):
         }
         self.actions_by_key = build_actions(self, slots)
         self._build_file_and_edit_actions()
+        self.video = install_video_docks(self)
         build_menus(self)
         build_toolbar(self)
         self.position_label = QLabel()
@@ -156,6 +158,7 @@ class MainWindow(QMainWindow):
     def open_path(self, path: Path) -> None:
         if self._pending is not None:
             self._cancel.cancel()
+            self._pending.add_done_callback(_close_unused)
         self._cancel = CancelToken()
         self._pending_path = path
         self._pending = self._executor.submit(load_document, path, self._cancel)
@@ -200,6 +203,7 @@ class MainWindow(QMainWindow):
         self.jobs.set_project(self.project)
         self.transport.set_source(document.source)
         self.results.set_document(self.project, document.source)
+        self.video.set_document(document)
         self.banner.hide()
         self.last_error = None
         self._update_title()
@@ -210,6 +214,8 @@ class MainWindow(QMainWindow):
             f"Opened {Path(document.source.info.path).name} — drag on the timeline to mark "
             "where the sound is (I), is not (E), or needs repair (R)"
         )
+        if document.video_problem:
+            self.show_error(document.video_problem)
 
     def _on_state(self, state: ProjectState, reason: str) -> None:
         self._update_undo()
@@ -259,10 +265,12 @@ class MainWindow(QMainWindow):
         self.timeline.set_playhead(t)
         if self.transport.playing:
             self.transport.play(t)
+        self.video.show_time(t)
         self._update_status()
 
     def _playhead_moved(self, t: float) -> None:
         self.timeline.set_playhead(t, follow=self.transport.playing)
+        self.video.show_time(t)
         self._update_status()
 
     def _playing_changed(self, playing: bool) -> None:
@@ -323,10 +331,19 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         self._cancel.cancel()
+        if self._pending is not None:
+            self._pending.add_done_callback(_close_unused)
         self._autosave_now()
         self.transport.close()
         self.results_docks.close()
+        self.video.close()
         self._executor.shutdown(wait=False, cancel_futures=True)
         if self.document is not None:
             self.document.close()
         super().closeEvent(event)
+
+
+def _close_unused(future: Future[LoadedDocument]) -> None:
+    """A load that was overtaken: let go of its files and its frame decoder's thread."""
+    if not future.cancelled() and future.exception() is None:
+        future.result().close()

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QDialog, QTableWidget, QTableWidgetItem, QToolBar, QVBoxLayout
+from PySide6.QtWidgets import (
+    QDialog,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolBar,
+    QVBoxLayout,
+)
 
 from isolde.ui.editor_actions import shortcuts_table
 
@@ -51,6 +57,9 @@ MENUS = {
         "playhead_forward",
         "playhead_start",
         "playhead_end",
+        None,
+        "frame_back",
+        "frame_forward",
     ),
     "&Results": (
         "listen_original",
@@ -93,6 +102,7 @@ def build_menus(w: MainWindow) -> None:
         w.save_action,
         w.save_as_action,
         w.actions_by_key["export"],
+        w.actions_by_key["export_video"],
         None,
         w.quit_action,
     ):
@@ -104,7 +114,11 @@ def build_menus(w: MainWindow) -> None:
         menu = bar.addMenu(title)
         for key in keys:
             menu.addSeparator() if key is None else menu.addAction(w.actions_by_key[key])
-        if title == "&Play":
+        if title == "&View":
+            menu.addSeparator()
+            menu.addAction(w.video.dock.toggleViewAction())
+            menu.addAction(w.video.mask_tools.dock.toggleViewAction())
+        elif title == "&Play":
             menu.addSeparator()
             menu.addMenu(w.results_docks.device_menu)
         elif title == "&Results":

@@ -34,7 +34,13 @@ from isolde.ui.engine_choice import EngineCombo, engine_label, engine_notes, opt
 from isolde.ui.options_form import OptionsForm
 from isolde.ui.problem_slots import ProblemSlots, note_label
 from isolde.ui.prompt_examples import examples_menu, examples_tooltip
-from isolde.ui.request_plan import INPAINT, SEPARATE, inpaint_text, marks_summary
+from isolde.ui.request_plan import (
+    INPAINT,
+    SEPARATE,
+    inpaint_text,
+    marks_summary,
+    separate_text,
+)
 from isolde.ui.submit_flow import SubmitFlow
 
 TYPING_PAUSE_MS = 1500  # a pause this long ends one undo step of prompt typing
@@ -208,6 +214,7 @@ class PromptPanel(QWidget):
             return
         state, provider = self.project.state, self.flow.provider()
         self.marks_summary.setText(marks_summary(state, provider))
+        self.separate_button.setText(separate_text(state, provider))
         span = self.edit_state.in_out_range()
         self.only_selection.setEnabled(span is not None)
         self.only_selection.setText(

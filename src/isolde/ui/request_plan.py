@@ -15,11 +15,13 @@ from typing import Any
 from isolde.core.errors import IsoldeError, ValidationError
 from isolde.core.spans import effective_spans
 from isolde.core.state import ProjectState
+from isolde.jobs.preparation import MaskVideoSpec
 from isolde.jobs.record import JobRecord
 from isolde.providers.base import Provider, Request, RequestKind, TimeRange
 from isolde.providers.net.keys import missing_key_message
 from isolde.providers.selection import with_default_selection
 from isolde.providers.windows import context_for
+from isolde.ui.visual_plan import mask_hint, mask_spec, takes_pictures
 
 SEPARATE, INPAINT = "separate", "inpaint"
 LARGE_COST_USD = 1.0  # above this, or LARGE_AUDIO_S of audio, the user confirms first
@@ -36,6 +38,7 @@ class PlannedJob:
     label: str
     cost_usd: float | None
     audio_s: float  # seconds of audio the engine is sent
+    mask: MaskVideoSpec | None = None  # a visual job's mask video, rendered as it starts
 
 
 @dataclass(frozen=True)
@@ -65,8 +68,11 @@ class Plan:
 
 
 def separate_kind(state: ProjectState, provider: Provider) -> RequestKind:
-    """Spans when there are any and the engine takes them, else the prompt (text)."""
+    """The picture when a mask is chosen and the engine takes it; else spans when there are any
+    and the engine takes them, else the prompt (text)."""
     kinds = provider.capabilities.kinds
+    if takes_pictures(state, provider):
+        return RequestKind.VISUAL
     if state.spans and RequestKind.SPANS in kinds:
         return RequestKind.SPANS
     if state.prompt.strip() and RequestKind.TEXT in kinds:
@@ -94,10 +100,12 @@ def plan_separate(
     if state.media is None:
         return Plan(SEPARATE, provider, problems={"media": "open a recording first"})
     kind = separate_kind(state, provider)
-    notes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = (mask_hint(state, provider),) if mask_hint(state, provider) else ()
     spans = tuple(effective_spans(state.spans)) if kind is RequestKind.SPANS else ()
     if state.spans and kind is RequestKind.TEXT:
-        notes = (f"{provider.title} does not take spans: only the prompt is sent",)
+        notes += (f"{provider.title} does not take spans: only the prompt is sent",)
+    # A visual request's mask file is named when the job gets its folder (see SubmitFlow).
+    mask = mask_spec(state, provider) if kind is RequestKind.VISUAL else None
     request = Request(
         kind,
         state.media.path,
@@ -105,9 +113,13 @@ def plan_separate(
         spans=spans,
         options=options_for(provider, kind, state.options),
         selection=selection,
+        video_path=state.media.path if mask is not None else None,
     )
     label = state.prompt.strip() or _spans_label(state)
-    return _checked(SEPARATE, provider, [(request, label)], state.media.duration, notes)
+    if mask is not None:
+        label = f"{label} · mask of " if state.prompt.strip() else "mask of "
+        label += ", ".join(f"'{m.name}'" for m in mask.objects)
+    return _checked(SEPARATE, provider, [(request, label)], state.media.duration, notes, mask)
 
 
 def plan_inpaint(
@@ -151,6 +163,7 @@ def _checked(
     requests: list[tuple[Request, str]],
     duration: float,
     notes: tuple[str, ...],
+    mask: MaskVideoSpec | None = None,
 ) -> Plan:
     problems: dict[str, str] = {}
     jobs = []
@@ -161,7 +174,7 @@ def _checked(
         for key, message in found.items():
             problems[key] = f"{problems[key]}\n{message}" if key in problems else message
         sent = sent_seconds(request, duration)
-        jobs.append(PlannedJob(request, label, cost_of(provider, request, sent), sent))
+        jobs.append(PlannedJob(request, label, cost_of(provider, request, sent), sent, mask))
     return Plan(action, provider, tuple(jobs), problems, notes)
 
 
@@ -222,11 +235,21 @@ def _took(record: JobRecord) -> float | None:
 
 def marks_summary(state: ProjectState, provider: Provider) -> str:
     include = sum(s.include for s in state.spans)
-    sends = "the spans" if separate_kind(state, provider) is RequestKind.SPANS else "the prompt"
-    return (
+    kind = separate_kind(state, provider)
+    hint = mask_hint(state, provider)
+    sends = "the spans" if kind is RequestKind.SPANS else "the prompt"
+    if kind is RequestKind.VISUAL:
+        sends, hint = hint.removeprefix("Separate sends "), ""
+    text = (
         f"Marks: {include} include, {len(state.spans) - include} exclude, "
         f"{len(state.regions)} inpaint — Separate sends {sends}"
     )
+    return f"{text}\n{hint}" if hint else text
+
+
+def separate_text(state: ProjectState, provider: Provider) -> str:
+    """The Separate button: it says so when it sends the picture."""
+    return "Separate (video mask)" if takes_pictures(state, provider) else "Separate"
 
 
 def inpaint_text(state: ProjectState, selected: str | None) -> str:

@@ -17,6 +17,7 @@ from isolde.core.errors import InputError, IsoldeError
 from isolde.core.project import Project
 from isolde.core.spans import new_id
 from isolde.core.takes import Take
+from isolde.jobs.preparation import MASK_FILE, write_mask_spec
 from isolde.jobs.record import JobRecord
 from isolde.providers.base import Provider, TimeRange
 from isolde.providers.registry import DEFAULT_PROVIDER, provider_names
@@ -169,11 +170,19 @@ class SubmitFlow(QObject):
         try:
             for job in plan.jobs:
                 job_id = new_id()  # the take folder is named after its job
+                out_dir = self.project.takes_dir / job_id
+                request = job.request
+                if job.mask is not None:
+                    # The mask video goes beside the take, where the recorded request points;
+                    # the job renders it from the spec recorded here (again after a restart).
+                    mask_path = out_dir / MASK_FILE
+                    write_mask_spec(mask_path, job.mask)
+                    request = replace(request, mask_path=str(mask_path))
                 records.append(
                     self.session.submit(
                         plan.provider.name,
-                        job.request,
-                        self.project.takes_dir / job_id,
+                        request,
+                        out_dir,
                         label=job.label,
                         cost_estimate_usd=job.cost_usd,
                         job_id=job_id,

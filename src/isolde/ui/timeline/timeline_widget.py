@@ -14,6 +14,7 @@ from isolde.core.state import ProjectState
 from isolde.ui.edit_state import EditState
 from isolde.ui.marks import find_mark
 from isolde.ui.timeline.edits_item import STRIP_HEIGHT, EditsItem, bars_of
+from isolde.ui.timeline.keyframes_item import KeyframesItem
 from isolde.ui.timeline.marks_item import MarksItem
 from isolde.ui.timeline.overview import OverviewStrip
 from isolde.ui.timeline.spectrogram_layer import SpectrogramLayer
@@ -56,6 +57,8 @@ class TimelineWidget(QWidget):
         self.take_lanes = TakeLanes(self.plot)
         self.edits = EditsItem()
         self.plot.addItem(self.edits)
+        self.keyframes = KeyframesItem()  # the selected mask object's keyframes (video)
+        self.plot.addItem(self.keyframes)
         self.playhead_line = pg.InfiniteLine(0, pen=pg.mkPen(PLAYHEAD, width=1.5))
         self.playhead_line.setZValue(20)
         self.plot.addItem(self.playhead_line)
@@ -133,6 +136,7 @@ class TimelineWidget(QWidget):
         self.edits.set_geometry(strip, (original[0], 1.0))
         extent = (bottom, original[1])
         self.marks.set_y_range(extent)
+        self.keyframes.set_extent(self.source.duration if self.source else 1.0, extent)
         self.spectrogram.set_extent(original)
         return extent
 

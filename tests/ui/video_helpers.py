@@ -1,0 +1,86 @@
+"""Shared pieces for the video UI tests: generated videos, a window with a pull-driven player,
+reading back which frame the viewer shows, and where screenshots go."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtGui import QImage
+
+from isolde.audio.playback import Player
+from isolde.audio.pull_backend import PullBackend
+from isolde.ui.main_window import MainWindow
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "video"))
+from video_factory import (
+    MadeVideo,
+    make_corrupt_video,
+    make_video,
+    read_frame_number,
+)
+
+__all__ = [
+    "MadeVideo",
+    "make_corrupt_video",
+    "make_video",
+    "read_frame_number",
+    "screenshot_dir",
+    "shown_number",
+    "shown_pixels",
+    "video_window",
+    "wait_frame",
+]
+
+
+def video_window(  # type: ignore[no-untyped-def]
+    qtbot,
+    path: Path,
+    backend: PullBackend | None = None,
+    size: tuple[int, int] = (1280, 800),
+    *,
+    expect_error: bool = False,
+) -> MainWindow:
+    backend = backend or PullBackend()
+    window = MainWindow(player_factory=lambda: Player(backend=backend, blocksize=256))
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    qtbot.waitExposed(window)
+    window.open_path(path)
+    qtbot.waitUntil(lambda: not window.loading, timeout=20_000)
+    if not expect_error:
+        assert window.last_error is None, window.last_error
+    return window
+
+
+def qimage_array(image: QImage) -> np.ndarray:
+    image = image.convertToFormat(QImage.Format.Format_RGB888)
+    w, h, stride = image.width(), image.height(), image.bytesPerLine()
+    data = np.frombuffer(image.constBits(), np.uint8, count=stride * h).reshape(h, stride)
+    return data[:, : 3 * w].reshape(h, w, 3).copy()
+
+
+def shown_pixels(window: MainWindow) -> np.ndarray:
+    """The picture the viewer's view holds now (what is drawn, before zoom)."""
+    pixmap = window.video.viewer.view._image.pixmap()
+    assert not pixmap.isNull(), "no picture on screen"
+    return qimage_array(pixmap.toImage())
+
+
+def wait_frame(qtbot, window: MainWindow, index: int) -> None:  # type: ignore[no-untyped-def]
+    viewer = window.video.viewer
+    qtbot.waitUntil(lambda: viewer.current_frame == index, timeout=10_000)
+
+
+def shown_number(window: MainWindow) -> int | None:
+    return read_frame_number(shown_pixels(window))
+
+
+def screenshot_dir() -> Path:
+    repo_root = Path(__file__).resolve().parents[2]
+    out = Path(os.environ.get("ISOLDE_TEST_OUTPUT", repo_root / "test-output"))
+    out.mkdir(parents=True, exist_ok=True)
+    return out
