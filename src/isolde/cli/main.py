@@ -11,7 +11,17 @@ import traceback
 from collections.abc import Sequence
 
 from isolde import __version__
-from isolde.cli import batch, export_cmd, info, jobs_cmd, process, providers_cmd, suggest
+from isolde.cli import (
+    batch,
+    export_cmd,
+    info,
+    jobs_cmd,
+    mask_cmd,
+    mux_cmd,
+    process,
+    providers_cmd,
+    suggest,
+)
 from isolde.cli.console import error
 from isolde.core.errors import Cancelled, IsoldeError
 
@@ -25,6 +35,8 @@ COMMANDS = (
     "batch",
     "remix",
     "export",
+    "mask",
+    "mux",
 )
 
 TIME_HELP = "times are seconds (2.5) or h:mm:ss.sss"
@@ -136,6 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
     jobs_cmd.add_parser(sub)
     batch.add_parser(sub)
     export_cmd.add_parsers(sub)
+    mask_cmd.add_parser(sub)
+    mux_cmd.add_parser(sub)
     return parser
 
 
@@ -167,6 +181,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "batch": batch.run,
         "remix": export_cmd.run_remix,
         "export": export_cmd.run_export,
+        "mask": mask_cmd.run,
+        "mux": mux_cmd.run,
     }
     if args.command is None:
         build_parser().print_help()
