@@ -22,7 +22,13 @@ def create_app(argv: list[str] | None = None) -> QApplication:
 def run_app(path: str | None) -> int:
     app = create_app()
     window = MainWindow()
-    window.resize(1320, 820)
+    # Roomy by default, but never larger than the screen (a 1280×800 laptop must see it all).
+    width, height = 1320, 820
+    screen = app.primaryScreen()
+    if screen is not None:
+        room = screen.availableGeometry()
+        width, height = min(width, room.width()), min(height, room.height())
+    window.resize(width, height)
     window.show()
     if path is not None:
         window.open_path(Path(path))

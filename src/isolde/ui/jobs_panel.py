@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPlainTextEdit,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from isolde.core.errors import IsoldeError
 from isolde.jobs.record import JobRecord
+from isolde.ui.flow_layout import FlowLayout
 from isolde.ui.job_session import JobSession
 from isolde.ui.jobs_table import Column, JobsTableModel, status_text, time_text
 from isolde.ui.submit_flow import SubmitFlow
@@ -106,7 +106,7 @@ class JobsPanel(QWidget):
         self.error_label.hide()
 
         self.job_actions: dict[str, QAction] = {}
-        buttons = QHBoxLayout()
+        buttons = FlowLayout()  # wraps in a narrow dock
         for key, text, tip, slot in (
             ("cancel", "Cancel job", "Stop the selected job (the engine is asked to drop it)",
              self.cancel_selected),
@@ -129,7 +129,6 @@ class JobsPanel(QWidget):
             button.clicked.connect(action.trigger)
             action.enabledChanged.connect(button.setEnabled)
             buttons.addWidget(button)
-        buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table, 1)

@@ -7,7 +7,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from isolde.core.errors import IsoldeError
 from isolde.core.takes import Take
+from isolde.ui.flow_layout import FlowLayout
 from isolde.ui.results import Results
 from isolde.ui.take_info import cost_text, created_text, stereo_text, take_title
 
@@ -52,7 +52,7 @@ class TakesPanel(QWidget):
         self.compare_button.clicked.connect(self.compare_selected)
         self.stop_compare_button.clicked.connect(lambda: results.set_compare(None))
         self.remove_button.clicked.connect(self.remove_selected)
-        buttons = QHBoxLayout()
+        buttons = FlowLayout()  # wraps in a narrow dock
         for button in (
             self.active_button,
             self.compare_button,
@@ -60,7 +60,6 @@ class TakesPanel(QWidget):
             self.remove_button,
         ):
             buttons.addWidget(button)
-        buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table, 1)
