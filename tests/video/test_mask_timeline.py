@@ -171,13 +171,13 @@ def test_big_shapes_on_a_big_frame_are_interpolated_to_the_pixel() -> None:
 
 def test_distance_fields_are_worked_out_once_per_keyframe(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[int] = []
-    real = mask_timeline._distance_field
+    real = mask_timeline.distance_field
 
-    def counting(raster, aspect):  # type: ignore[no-untyped-def]
+    def counting(bits, box, aspect):  # type: ignore[no-untyped-def]
         calls.append(1)
-        return real(raster, aspect)
+        return real(bits, box, aspect)
 
-    monkeypatch.setattr(mask_timeline, "_distance_field", counting)
+    monkeypatch.setattr(mask_timeline, "distance_field", counting)
     timeline = MaskTimeline(W, H)
     square, disc = (rect(60, 60, 140, 140),), (ellipse(60, 60, 140, 140),)
     morph = obj((0, square), (10, disc), (20, square))

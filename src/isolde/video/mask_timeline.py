@@ -12,12 +12,11 @@ Rules for one object on frame f, first match wins:
 3. f lies between two keyframes → the keyframes' signed distance fields (> 0 inside) are
    scaled and moved so both bounding boxes land on the linearly interpolated box, and blended
    with weight t (0 at the earlier keyframe, 1 at the later); the mask is where the blend is
-   ≥ 0. Both fields are measured as if their boxes had the shape of the box halfway between
-   (the shape of the boxes in between), so blended distances compare like with like. If either
-   keyframe is empty, the earlier one holds until the later one.
+   ≥ 0 (the fields and the blend: isolde.video.mask_fields). If either keyframe is empty, the
+   earlier one holds until the later one.
 4. Before the first / after the last keyframe → the nearest keyframe holds. No keyframes → empty.
 
-Keyframe rasters (cropped to their bounding box) and distance fields (about FIELD_PIXELS
+Keyframe rasters (cropped to their bounding box) and distance fields (mask_fields.FIELD_PIXELS
 samples over the box, whatever its size) are cached, keyed by the keyframe's shapes, so playing
 or rendering costs a warp, or two warps and a blend, per frame: never a redraw or a distance
 transform. Refined masks are cached too, by frame and box: use one `MaskTimeline` per video.
@@ -38,16 +37,11 @@ import numpy as np
 
 from isolde.core.errors import InputError
 from isolde.core.masks import MaskKeyframe, MaskObject, TrackBox
+from isolde.video.mask_fields import Box, Field, blend, canvas_of, distance_field, field_aspect
 from isolde.video.mask_raster import bounding_box, rasterize
 
-Box = tuple[float, float, float, float]  # x, y, w, h in display pixels
 CACHE_SIZE = 256  # keyframe rasters and fields and refined masks kept, LRU …
 CACHE_BYTES = 64 << 20  # … in at most this much memory (a field is ~1 MB, made in ~3 ms)
-FIELD_PIXELS = 640 * 360  # a keyframe's distance field has about this many samples …
-FIELD_PAD = 2  # … plus this many of "outside" on each side of its box
-ASPECT_STEP = 0.05  # … on a grid whose aspect is a whole power of e^0.05
-BLEND_PIXELS = 640 * 360  # a blend is worked out on at most this many pixels, then scaled up
-TIE = 1 / 32  # a pixel whose centre is this close outside the blended edge still counts as in
 
 
 @dataclass(frozen=True)
@@ -58,26 +52,13 @@ class _Raster:
     box: tuple[int, int, int, int] | None  # None: nothing is on
 
 
-@dataclass(frozen=True)
-class _Field:
-    """A raster's signed distance field (float32, > 0 inside) on a grid of `scale` (x, y) samples
-    per display pixel over the raster's `box` plus FIELD_PAD samples each side: sample (u, v) is
-    centred on display (x + (u - FIELD_PAD + 0.5) / scale_x, y + (v - FIELD_PAD + 0.5) / scale_y).
-    Distances are in grid samples divided by √(samples in the box): for two fields on grids of
-    one size, laid on one box, the values compare."""
-
-    values: np.ndarray
-    box: tuple[int, int, int, int]
-    scale: tuple[float, float]
-
-
 class MaskTimeline:
     def __init__(self, width: int, height: int, *, cache_size: int = CACHE_SIZE) -> None:
         for name, value in (("width", width), ("height", height)):
             if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
                 raise InputError(f"a mask timeline needs a frame {name} ≥ 1, got {value!r}")
         self.width, self.height = int(width), int(height)
-        self._cache: OrderedDict[Hashable, _Raster | _Field] = OrderedDict()
+        self._cache: OrderedDict[Hashable, _Raster | Field] = OrderedDict()
         self._cache_size = cache_size
         self._cache_bytes = 0  # of the arrays in the cache
         self._lock = threading.Lock()
@@ -109,8 +90,9 @@ class MaskTimeline:
         if a.box is None or b.box is None:
             return self._full(a)
         t = (frame - before.frame) / (after.frame - before.frame)
-        aspect = _metric(a.box, b.box)
-        return self._blend(self._field(before, aspect), self._field(after, aspect), t)
+        aspect = field_aspect(a.box, b.box)
+        fields = self._field(before, aspect), self._field(after, aspect)
+        return blend(*fields, t, self.width, self.height)
 
     def combined(
         self,
@@ -154,47 +136,13 @@ class MaskTimeline:
             self._store(key, refined)
         return self._full(refined)
 
-    def _blend(self, a: _Field, b: _Field, t: float) -> np.ndarray:
-        """Both fields laid on the interpolated box and blended; the mask where the blend ≥ 0.
-        Big canvases are blended on a grid of BLEND_PIXELS and the blend scaled back up (the
-        fields are smooth, so the edge moves by under a pixel of that grid)."""
-        box = tuple((1 - t) * p + t * q for p, q in zip(a.box, b.box, strict=True))
-        canvas = self._canvas(box, margin=2)
-        out = self._empty()
-        if canvas is None:
-            return out
-        x0, y0, x1, y1 = canvas
-        width, height = x1 - x0, y1 - y0
-        scale = min(1.0, (BLEND_PIXELS / (width * height)) ** 0.5)
-        size = (max(round(width * scale), 1), max(round(height * scale), 1))
-        # Canvas sample (i, j) is centred on display (x0 + (i + 0.5) * ex, y0 + (j + 0.5) * ey).
-        ex, ey = width / size[0], height / size[1]
-        first = _aligned(a, box, (x0, y0, ex, ey), size)
-        second = _aligned(b, box, (x0, y0, ex, ey), size)
-        blend = cv2.addWeighted(first, 1 - t, second, t, 0.0)
-        if size != (width, height):
-            blend = cv2.resize(blend, (width, height), interpolation=cv2.INTER_LINEAR)
-        # TIE in pixels, but under a quarter of a field sample (samples off the shape are ≤ -1)
-        tie = min(TIE / (box[2] * box[3]) ** 0.5, 0.25 / a.values.size ** 0.5)
-        np.greater(blend, -tie, out=out[y0:y1, x0:x1])
-        return out
-
-    def _canvas(self, target: Box, *, margin: int) -> tuple[int, int, int, int] | None:
-        """The frame's pixels (x0, y0, x1, y1) covering `target` plus `margin` pixels, or None
-        when nothing of it is in the frame."""
-        tx, ty, tw, th = target
-        x0, y0 = max(int(np.floor(tx)) - margin, 0), max(int(np.floor(ty)) - margin, 0)
-        x1 = min(int(np.ceil(tx + tw)) + margin, self.width)
-        y1 = min(int(np.ceil(ty + th)) + margin, self.height)
-        return None if x0 >= x1 or y0 >= y1 else (x0, y0, x1, y1)
-
     def _warp(self, source: _Raster, source_box: Box, target: Box, *, margin: int) -> _Raster:
         """`source` scaled and moved so `source_box` lands on `target`, on a canvas covering
         `target` plus `margin` pixels (clipped to the frame). The canvas is returned whole, so
         two warps onto the same target line up pixel for pixel."""
         assert source.box is not None
         tx, ty, tw, th = target
-        canvas = self._canvas(target, margin=margin)
+        canvas = canvas_of(target, self.width, self.height, margin=margin)
         if canvas is None:
             return _Raster(np.zeros((0, 0), bool), None)
         x0, y0, x1, y1 = canvas
@@ -224,23 +172,25 @@ class MaskTimeline:
             self._store(key, found)
         return found
 
-    def _field(self, keyframe: MaskKeyframe, aspect: float) -> _Field:
+    def _field(self, keyframe: MaskKeyframe, aspect: float) -> Field:
         """The distance field of a keyframe that is not empty, measured in `aspect`."""
         key = ("field", keyframe.shapes, aspect)
         found = self._cached(key)
-        if not isinstance(found, _Field):
-            found = _distance_field(self._raster(keyframe), aspect)
+        if not isinstance(found, Field):
+            raster = self._raster(keyframe)
+            assert raster.box is not None  # only fields of keyframes that are not empty
+            found = distance_field(raster.bits, raster.box, aspect)
             self._store(key, found)
         return found
 
-    def _cached(self, key: Hashable) -> _Raster | _Field | None:
+    def _cached(self, key: Hashable) -> _Raster | Field | None:
         with self._lock:
             found = self._cache.get(key)
             if found is not None:
                 self._cache.move_to_end(key)
             return found
 
-    def _store(self, key: Hashable, item: _Raster | _Field) -> None:
+    def _store(self, key: Hashable, item: _Raster | Field) -> None:
         _array(item).setflags(write=False)  # shared by every caller: never edited in place
         with self._lock:
             old = self._cache.pop(key, None)
@@ -267,7 +217,7 @@ class MaskTimeline:
                              f" RGB, got an array of shape {shape}")
 
 
-def _array(item: _Raster | _Field) -> np.ndarray:
+def _array(item: _Raster | Field) -> np.ndarray:
     return item.bits if isinstance(item, _Raster) else item.values
 
 
@@ -291,53 +241,6 @@ def _track_box(obj: MaskObject, frame: int) -> TrackBox | None:
 
 def _box_of(box: TrackBox) -> Box:
     return (box.x, box.y, box.w, box.h)
-
-
-def _metric(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
-    """The aspect (width / height) of the box halfway between boxes `a` and `b`, rounded to a
-    power of e^ASPECT_STEP (so nearby pairs share fields): the grid the fields are measured on."""
-    aspect = (a[2] + b[2]) / (a[3] + b[3])
-    return float(np.exp(round(np.log(aspect) / ASPECT_STEP) * ASPECT_STEP))
-
-
-def _distance_field(raster: _Raster, aspect: float) -> _Field:
-    """The raster's signed distance field, on a grid of about FIELD_PIXELS samples whose sides
-    are in proportion `aspect` laid over its box (each axis shrunk by area or stretched
-    linearly, then split at half: the edges stay where they are, corners stay sharp)."""
-    assert raster.box is not None
-    bits = raster.bits.astype(np.float32)
-    height, width = bits.shape
-    size = (max(round((FIELD_PIXELS * aspect) ** 0.5), 1),
-            max(round((FIELD_PIXELS / aspect) ** 0.5), 1))
-    for step, before, after in (((size[0], height), width, size[0]), (size, height, size[1])):
-        shrink = cv2.INTER_AREA if after < before else cv2.INTER_LINEAR
-        bits = cv2.resize(bits, step, interpolation=shrink)
-    on = cv2.copyMakeBorder((bits >= 0.5).astype(np.uint8), *(FIELD_PAD,) * 4,
-                            cv2.BORDER_CONSTANT, value=0)
-    inside = cv2.distanceTransform(on, cv2.DIST_L2, cv2.DIST_MASK_5)
-    outside = cv2.distanceTransform(1 - on, cv2.DIST_L2, cv2.DIST_MASK_5)
-    values = (inside - outside) / np.float32((size[0] * size[1]) ** 0.5)
-    return _Field(values, raster.box, (size[0] / width, size[1] / height))
-
-
-def _aligned(
-    field: _Field, target: Box, canvas: tuple[float, float, float, float], size: tuple[int, int]
-) -> np.ndarray:
-    """`field` moved and scaled so its box lands on `target`, sampled on a canvas of `size`
-    whose sample (i, j) is centred on display (x0 + (i + 0.5) * ex, y0 + (j + 0.5) * ey) for
-    `canvas` = (x0, y0, ex, ey). Beyond the grid the edge samples (all outside) go on."""
-    x0, y0, ex, ey = canvas
-    _, _, fw, fh = field.box
-    tx, ty, tw, th = target
-    kx, ky = tw / fw, th / fh
-    sx, sy = field.scale
-    # canvas sample → display → the keyframe's display (through the boxes) → field sample
-    matrix = np.array([
-        [ex / kx * sx, 0.0, ((x0 + 0.5 * ex - tx) / kx) * sx + FIELD_PAD - 0.5],
-        [0.0, ey / ky * sy, ((y0 + 0.5 * ey - ty) / ky) * sy + FIELD_PAD - 0.5],
-    ])
-    return cv2.warpAffine(field.values, matrix, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                          borderMode=cv2.BORDER_REPLICATE)
 
 
 def _refine(image: np.ndarray, box: TrackBox, prior: np.ndarray) -> np.ndarray:
