@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +16,7 @@ import pytest
 import soundfile as sf
 
 from fakecloud import FakeCloud, Faults
-from fakecloud.testing import fast_classes, make_video, noise, start_cloud, write_wav
+from fakecloud.testing import fast_classes, make_video, noise, write_wav
 from isolde.cli.main import main
 from isolde.core.errors import ProviderError
 from isolde.providers.base import Request, RequestKind
@@ -25,14 +24,6 @@ from isolde.providers.fal import FalProvider
 
 SENTINEL = "sk-SENTINEL-123"
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeCloud]:
-    fast_classes(monkeypatch)
-    c = start_cloud(monkeypatch)
-    yield c
-    c.stop()
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import av
@@ -23,7 +22,6 @@ import numpy as np
 import pytest
 
 from fakecloud import FakeCloud, Faults
-from fakecloud.testing import fast_classes, start_cloud
 from isolde.cli.main import main
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "video"))
@@ -51,14 +49,6 @@ def draw(i: int, width: int, height: int) -> np.ndarray:
 def centre_a(i: int) -> tuple[int, int]:
     x, y, w, h = box_a(i)
     return x + w // 2, y + h // 2
-
-
-@pytest.fixture
-def cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeCloud]:
-    fast_classes(monkeypatch)
-    c = start_cloud(monkeypatch)
-    yield c
-    c.stop()
 
 
 @pytest.fixture(scope="module")

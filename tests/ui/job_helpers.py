@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 from tests.fakecloud.testing import fast
+from window_helpers import open_in_window
 
 from isolde.jobs.record import JobRecord
 from isolde.providers.base import Provider
@@ -30,15 +31,7 @@ def noise_wav(path: Path, seconds: float = 3.0, rate: int = RATE) -> Path:
 
 
 def open_job_window(qtbot, path: Path, size: tuple[int, int] = (1300, 760)) -> MainWindow:  # type: ignore[no-untyped-def]
-    window = MainWindow(providers=fast_provider)
-    qtbot.addWidget(window)
-    window.resize(*size)
-    window.show()
-    qtbot.waitExposed(window)
-    window.open_path(path)
-    qtbot.waitUntil(lambda: not window.loading, timeout=20_000)
-    assert window.last_error is None, window.last_error
-    return window
+    return open_in_window(qtbot, path, size, providers=fast_provider)
 
 
 def stop_jobs(window: MainWindow) -> None:

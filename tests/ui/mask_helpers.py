@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from job_helpers import fast_provider
+from job_helpers import open_job_window
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QApplication
@@ -22,14 +22,7 @@ LEFT, NONE = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
 
 
 def open_video_window(qtbot, path: Path, size: tuple[int, int] = (1400, 900)) -> MainWindow:  # type: ignore[no-untyped-def]
-    window = MainWindow(providers=fast_provider)
-    qtbot.addWidget(window)
-    window.resize(*size)
-    window.show()
-    qtbot.waitExposed(window)
-    window.open_path(path)
-    qtbot.waitUntil(lambda: not window.loading, timeout=20_000)
-    assert window.last_error is None, window.last_error
+    window = open_job_window(qtbot, path, size)
     viewer = window.video.viewer
     qtbot.waitUntil(lambda: viewer.current_frame is not None, timeout=10_000)
     return window

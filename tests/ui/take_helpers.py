@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
+from window_helpers import open_in_window
 
 from isolde.audio import OutputFormat
 from isolde.audio.playback import Player
@@ -56,15 +57,9 @@ def inpaint_take(source: Path, out_dir: Path, region: tuple[float, float] = (1.5
 
 def results_window(qtbot, path: Path, backend: PullBackend | None = None) -> MainWindow:  # type: ignore[no-untyped-def]
     backend = backend or PullBackend()
-    window = MainWindow(player_factory=lambda: Player(backend=backend, blocksize=BLOCK))
-    qtbot.addWidget(window)
-    window.resize(1400, 820)
-    window.show()
-    qtbot.waitExposed(window)
-    window.open_path(path)
-    qtbot.waitUntil(lambda: not window.loading, timeout=20_000)
-    assert window.last_error is None, window.last_error
-    return window
+    return open_in_window(
+        qtbot, path, (1400, 820), player_factory=lambda: Player(backend=backend, blocksize=BLOCK)
+    )
 
 
 def wait_lanes(qtbot, window: MainWindow, names: list[str]) -> None:  # type: ignore[no-untyped-def]

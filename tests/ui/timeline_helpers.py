@@ -10,6 +10,7 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
+from window_helpers import open_in_window
 
 from isolde.ui.main_window import MainWindow
 
@@ -27,14 +28,7 @@ def write_tone_wav(path: Path, seconds: float, channels: int = 2, silent: bool =
 
 
 def open_window(qtbot, path: Path, size: tuple[int, int] = (1200, 500)) -> MainWindow:  # type: ignore[no-untyped-def]
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.resize(*size)
-    window.show()
-    qtbot.waitExposed(window)
-    window.open_path(path)
-    qtbot.waitUntil(lambda: not window.loading, timeout=20_000)
-    assert window.last_error is None, window.last_error
+    window = open_in_window(qtbot, path, size)
     pyramid = window.timeline.pyramid
     qtbot.waitUntil(lambda: pyramid is None or pyramid.complete, timeout=20_000)
     return window

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtGui import QImage
+from window_helpers import open_in_window
 
 from isolde.audio.playback import Player
 from isolde.audio.pull_backend import PullBackend
@@ -44,16 +45,13 @@ def video_window(  # type: ignore[no-untyped-def]
     expect_error: bool = False,
 ) -> MainWindow:
     backend = backend or PullBackend()
-    window = MainWindow(player_factory=lambda: Player(backend=backend, blocksize=256))
-    qtbot.addWidget(window)
-    window.resize(*size)
-    window.show()
-    qtbot.waitExposed(window)
-    window.open_path(path)
-    qtbot.waitUntil(lambda: not window.loading, timeout=20_000)
-    if not expect_error:
-        assert window.last_error is None, window.last_error
-    return window
+    return open_in_window(
+        qtbot,
+        path,
+        size,
+        expect_error=expect_error,
+        player_factory=lambda: Player(backend=backend, blocksize=256),
+    )
 
 
 def qimage_array(image: QImage) -> np.ndarray:

@@ -8,6 +8,7 @@ import threading
 import time
 from typing import Any, TextIO
 
+from isolde.core.progress import ProgressFn
 from isolde.providers.base import JobEvent
 
 
@@ -67,6 +68,15 @@ class ProgressPrinter:
             self.stream.write("\n")
             self.stream.flush()
             self._drawn = False
+
+
+def phase(printer: ProgressPrinter, offset: float = 0.0, weight: float = 1.0) -> ProgressFn:
+    """A ProgressFn for one phase of a command: its 0–1 drawn as offset…offset+weight."""
+
+    def report(fraction: float, message: str) -> None:
+        printer(JobEvent("running", message, offset + weight * fraction))
+
+    return report
 
 
 def print_json(data: dict[str, Any]) -> None:

@@ -15,19 +15,18 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from isolde.cli.console import ProgressPrinter, print_json
+from isolde.cli.console import ProgressPrinter, phase, print_json
 from isolde.cli.mask_cmd import frame_at
+from isolde.cli.worker import run_cancellable
 from isolde.core.errors import InputError
-from isolde.core.progress import CancelToken, ProgressFn
+from isolde.core.progress import CancelToken
 from isolde.providers.base import JobEvent
 from isolde.video.polarity import MaskPolarity
 
-T = TypeVar("T")
 POINT_HELP = "X,Y@T"
 
 
@@ -117,22 +116,20 @@ def run(
     usd, note = estimate_assist_cost(info)
     sys.stderr.write(f"isolde: SAM 3 on fal ({ENDPOINT}): about ${usd:.3f} ({note})\n")
     sys.stderr.flush()
-    cancel = CancelToken()
 
-    def work() -> Any:
+    def work(cancel: CancelToken) -> Any:
         obj = assist_mask(
             path, text=args.assist, points=points, detection_threshold=args.assist_threshold,
-            provider=fal, on_event=_lines(printer), progress=_phase(printer, 0.0, 0.8),
+            provider=fal, on_event=_lines(printer), progress=phase(printer, 0.0, 0.8),
             cancel=cancel,
         )
         report = render_mask_video(
             path, [obj], args.out, polarity=polarity, invert=args.invert,
-            progress=_phase(printer, 0.8, 0.2), cancel=cancel,
+            progress=phase(printer, 0.8, 0.2), cancel=cancel,
         )
         return obj, report
 
-    obj, report = _in_worker(work, cancel)
-    printer.finish()
+    obj, report = run_cancellable(work, printer, name="isolde-mask-assist")
     if not args.json:
         print(report.path)
         return 0
@@ -186,37 +183,3 @@ def _lines(printer: ProgressPrinter) -> Callable[[JobEvent], None]:
         printer(event)
 
     return show
-
-
-def _phase(printer: ProgressPrinter, offset: float, weight: float) -> ProgressFn:
-    def report(fraction: float, message: str) -> None:
-        printer(JobEvent("running", message, offset + weight * fraction))
-
-    return report
-
-
-def _in_worker(work: Callable[[], T], cancel: CancelToken) -> T:
-    """`work()` on a worker thread; Ctrl-C cancels it (it then raises Cancelled)."""
-    box: dict[str, Any] = {}
-    finished = threading.Event()
-
-    def target() -> None:
-        try:
-            box["result"] = work()
-        except BaseException as exc:
-            box["error"] = exc
-        finally:
-            finished.set()
-
-    # An Event, not Thread.join: a join interrupted by Ctrl-C can wrongly report the thread done.
-    threading.Thread(target=target, name="isolde-mask-assist", daemon=True).start()
-    while True:
-        try:
-            while not finished.wait(0.1):
-                pass
-            break
-        except KeyboardInterrupt:
-            cancel.cancel()
-    if "error" in box:
-        raise box["error"]
-    return box["result"]

@@ -22,12 +22,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from isolde.cli.console import ProgressPrinter, print_json
+from isolde.cli.console import ProgressPrinter, phase, print_json
 from isolde.core.errors import InputError
 from isolde.core.masks import MaskKeyframe, MaskObject, MaskShape, TrackBox
 from isolde.core.progress import ProgressFn
 from isolde.core.timecode import format_time, parse_time
-from isolde.providers.base import JobEvent
 from isolde.video.polarity import DEFAULT_PROVIDER, PROVIDER_POLARITY, polarity_for
 
 EPILOG = (
@@ -106,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
         obj = MaskObject("target", keyframes=tuple(k for k, _ in keyframes), refine=args.refine)
         lost: list[int] = []
         if args.track:
-            obj, lost = _tracked(reader, obj, _phase(printer, 0.0, 0.5))
+            obj, lost = _tracked(reader, obj, phase(printer, 0.0, 0.5))
         times = reader.times
     report = render_mask_video(
         path,
@@ -114,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
         args.out,
         polarity=polarity,
         invert=args.invert,
-        progress=_phase(printer, 0.5 if args.track else 0.0, 0.5 if args.track else 1.0),
+        progress=phase(printer, 0.5 if args.track else 0.0, 0.5 if args.track else 1.0),
     )
     printer.finish()
     for frame in [] if args.quiet else lost:
@@ -135,13 +134,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(report.path)
     return 0
-
-
-def _phase(printer: ProgressPrinter, offset: float, weight: float) -> ProgressFn:
-    def report(fraction: float, message: str) -> None:
-        printer(JobEvent("running", message, offset + weight * fraction))
-
-    return report
 
 
 def _keyframe(text: str, reader: Any) -> tuple[MaskKeyframe, tuple[float, ...]]:

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import threading
 from pathlib import Path
 from typing import Any
 
-from isolde.cli.console import ProgressPrinter, print_json
+from isolde.cli.console import ProgressPrinter, phase, print_json
+from isolde.cli.worker import run_cancellable
 from isolde.core.progress import CancelToken
-from isolde.providers.base import JobEvent
 
 EPILOG = (
     "Sample 0 of AUDIO plays with the picture where VIDEO's own sound starts (the editor's "
@@ -43,44 +42,22 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
-def _run_cancellable(args: argparse.Namespace, printer: ProgressPrinter) -> Any:
+def _mux(args: argparse.Namespace, printer: ProgressPrinter) -> Any:
     """mux on a worker thread, so that Ctrl-C becomes a clean cancel (exit 5, no file)."""
     from isolde.video.mux import mux
 
-    cancel = CancelToken()
-    box: dict[str, Any] = {}
-    finished = threading.Event()
+    def work(cancel: CancelToken) -> Any:
+        return mux(
+            Path(args.video), Path(args.audio), Path(args.out),
+            progress=phase(printer), cancel=cancel,
+        )
 
-    def progress(fraction: float, message: str) -> None:
-        printer(JobEvent("running", message, fraction))
-
-    def work() -> None:
-        try:
-            box["report"] = mux(
-                Path(args.video), Path(args.audio), Path(args.out), progress=progress, cancel=cancel
-            )
-        except BaseException as exc:
-            box["error"] = exc
-        finally:
-            finished.set()
-
-    threading.Thread(target=work, name="isolde-mux", daemon=True).start()
-    while True:
-        try:
-            while not finished.wait(0.1):
-                pass
-            break
-        except KeyboardInterrupt:
-            cancel.cancel()
-    printer.finish()
-    if "error" in box:
-        raise box["error"]
-    return box["report"]
+    return run_cancellable(work, printer, name="isolde-mux")
 
 
 def run(args: argparse.Namespace) -> int:
     printer = ProgressPrinter(quiet=args.quiet)
-    report = _run_cancellable(args, printer)
+    report = _mux(args, printer)
     notes = []
     if report.padded_s > 0:
         notes.append(

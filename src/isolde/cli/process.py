@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import threading
 from pathlib import Path
 from typing import Any
 
 from isolde.audio import OutputFormat, probe
 from isolde.cli.console import ProgressPrinter, print_json
+from isolde.cli.worker import run_cancellable
 from isolde.core.errors import InputError
 from isolde.core.progress import CancelToken
 from isolde.core.spans import InpaintRegion, Span
@@ -61,34 +61,14 @@ def _run(
 ) -> TakeOutcome:
     """Run on a worker thread so that Ctrl-C becomes a clean cancel (exit 5)."""
     printer = ProgressPrinter(quiet=args.quiet)
-    cancel = CancelToken()
-    box: dict[str, Any] = {}
-    finished = threading.Event()
 
-    def work() -> None:
-        try:
-            box["outcome"] = run_to_take(
-                provider, request, Path(args.out), fmt, on_event=printer, cancel=cancel,
-                keep_mono=getattr(args, "keep_mono", False),
-            )
-        except BaseException as exc:
-            box["error"] = exc
-        finally:
-            finished.set()
+    def work(cancel: CancelToken) -> TakeOutcome:
+        return run_to_take(
+            provider, request, Path(args.out), fmt, on_event=printer, cancel=cancel,
+            keep_mono=getattr(args, "keep_mono", False),
+        )
 
-    # An Event, not Thread.join: a join interrupted by Ctrl-C can wrongly report the thread done.
-    threading.Thread(target=work, name="isolde-cli-job", daemon=True).start()
-    while True:
-        try:
-            while not finished.wait(0.1):
-                pass
-            break
-        except KeyboardInterrupt:
-            cancel.cancel()
-    printer.finish()
-    if "error" in box:
-        raise box["error"]
-    return box["outcome"]
+    return run_cancellable(work, printer)
 
 
 def _report(

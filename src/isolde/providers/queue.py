@@ -11,7 +11,7 @@ import contextlib
 import json
 import logging
 from abc import abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -99,21 +99,45 @@ class QueueProvider(CloudProvider):
     def run_once(
         self, request: Request, work_dir: Path, on_event: EventFn, cancel: CancelToken | None
     ) -> ProviderResult:
+        submission = self.report_submit(
+            lambda: self.submit(request, work_dir, on_event=on_event, cancel=cancel), on_event
+        )
+        self.await_done(submission, on_event, cancel)
+        return self.fetch(submission, work_dir, on_event=on_event, cancel=cancel)
+
+    def report_submit(
+        self, submit: Callable[[], Submission], on_event: EventFn, *, what: str = "job"
+    ) -> Submission:
+        """`submit()`, reported: "unknown" when it may have reached the engine (then re-raised:
+        it is never sent again), else "submitted" with the submission."""
         try:
-            submission = self.submit(request, work_dir, on_event=on_event, cancel=cancel)
+            submission = submit()
         except SubmissionUnknownError as exc:
             on_event(JobEvent("unknown", str(exc)))
             raise
         on_event(
             JobEvent(
-                "submitted", f"{self.title} job {submission.request_id}", submission=submission
+                "submitted", f"{self.title} {what} {submission.request_id}", submission=submission
             )
         )
+        return submission
+
+    def await_done(
+        self,
+        submission: Submission,
+        on_event: EventFn,
+        cancel: CancelToken | None,
+        *,
+        what: str = "job",
+    ) -> None:
+        """Pass the job's events on until it is done; JobFailedError when it failed. Cancelled
+        asks the engine to drop the job (best effort) before it goes on up."""
         try:
             for event in self.watch(submission, cancel=cancel):
                 if event.state == "failed":
                     raise JobFailedError(
-                        f"{self.title}: the job {submission.request_id} failed: {event.message}",
+                        f"{self.title}: the {what} {submission.request_id} failed: "
+                        f"{event.message}",
                         reason=event.message,
                     )
                 if event.state != "done":
@@ -121,7 +145,6 @@ class QueueProvider(CloudProvider):
         except Cancelled:
             self._cancel_quietly(submission)
             raise
-        return self.fetch(submission, work_dir, on_event=on_event, cancel=cancel)
 
     def _cancel_quietly(self, submission: Submission) -> None:
         try:

@@ -150,25 +150,55 @@ class FalProvider(QueueProvider):
                     if request.kind is RequestKind.INPAINT
                     else endpoints.sam_input(request, options, url)
                 )
-            on_event(JobEvent("running", f"submitting to {endpoint}"))
-            on_event(JobEvent("sending", endpoint))  # from here a crash leaves the job unknown
-            queue = self.base(QUEUE_ENV)
-            response = session.request(
-                "POST",
-                join(queue, endpoint),
-                what="submitting the job",
-                json=body,
-                idempotent=False,
-            )
-            try:
-                data = json_object(response, self.title, "the submit", "request_id")
-            except ProtocolError as exc:
-                # The job was accepted (2xx) but we cannot tell which: never submit again.
-                raise SubmissionUnknownError(
-                    f"{exc} — the job may exist and be billed; check fal's dashboard before "
-                    "trying again"
-                ) from None
+            data, queue = self.post_job(session, endpoint, body, on_event)
         return self._submission(request, endpoint, options, duration, data, queue)
+
+    def post_job(
+        self, session: HttpSession, endpoint: str, body: dict[str, Any], on_event: EventFn
+    ) -> tuple[dict[str, Any], str]:
+        """POST the job to fal's queue, once; fal's answer and the queue's base URL.
+
+        An answer we cannot read means the job may exist: SubmissionUnknownError, never resent.
+        """
+        on_event(JobEvent("running", f"submitting to {endpoint}"))
+        on_event(JobEvent("sending", endpoint))  # from here a crash leaves the job unknown
+        queue = self.base(QUEUE_ENV)
+        response = session.request(
+            "POST",
+            join(queue, endpoint),
+            what="submitting the job",
+            json=body,
+            idempotent=False,
+        )
+        try:
+            data = json_object(response, self.title, "the submit", "request_id")
+        except ProtocolError as exc:
+            # The job was accepted (2xx) but we cannot tell which: never submit again.
+            raise SubmissionUnknownError(
+                f"{exc} — the job may exist and be billed; check fal's dashboard before "
+                "trying again"
+            ) from None
+        return data, queue
+
+    def new_submission(
+        self, endpoint: str, data: dict[str, Any], queue: str, details: dict[str, Any]
+    ) -> Submission:
+        """The Submission for fal's answer `data` to a POST to `endpoint` on `queue`."""
+        request_id = str(data["request_id"])
+        # Status/result/cancel live under owner/app only, whatever the endpoint's sub-path.
+        app = "/".join(endpoint.split("/")[:2])
+        base = join(queue, f"{app}/requests/{request_id}")
+        status_url = own_url(data.get("status_url"), f"{base}/status", queue)
+        return Submission(
+            provider=self.name,
+            endpoint=endpoint,
+            request_id=request_id,
+            status_url=status_url,
+            result_url=own_url(data.get("response_url"), base, queue),
+            cancel_url=own_url(data.get("cancel_url"), f"{base}/cancel", queue),
+            stream_url=urlsplit(status_url)._replace(query="").geturl() + "/stream",
+            details=details,
+        )
 
     def _submission(
         self,
@@ -179,28 +209,15 @@ class FalProvider(QueueProvider):
         data: dict[str, Any],
         queue: str,
     ) -> Submission:
-        request_id = str(data["request_id"])
-        # Status/result/cancel live under owner/app only, whatever the endpoint's sub-path.
-        app = "/".join(endpoint.split("/")[:2])
-        base = join(queue, f"{app}/requests/{request_id}")
-        status_url = own_url(data.get("status_url"), f"{base}/status", queue)
         roles = ["inpainted"] if request.kind is RequestKind.INPAINT else ["target", "residual"]
-        return Submission(
-            provider=self.name,
-            endpoint=endpoint,
-            request_id=request_id,
-            status_url=status_url,
-            result_url=own_url(data.get("response_url"), base, queue),
-            cancel_url=own_url(data.get("cancel_url"), f"{base}/cancel", queue),
-            stream_url=urlsplit(status_url)._replace(query="").geturl() + "/stream",
-            details={
-                "kind": request.kind.value,
-                "roles": roles,
-                "duration_s": round(duration, 4),
-                "cost_usd": endpoints.estimate_usd(request, options, duration),
-                "output_format": options["output_format"],
-            },
-        )
+        details = {
+            "kind": request.kind.value,
+            "roles": roles,
+            "duration_s": round(duration, 4),
+            "cost_usd": endpoints.estimate_usd(request, options, duration),
+            "output_format": options["output_format"],
+        }
+        return self.new_submission(endpoint, data, queue, details)
 
     # -- status ------------------------------------------------------------------------------
     def interpret(self, data: Any) -> RemoteStatus:

@@ -10,17 +10,16 @@ sent again (SubmissionUnknownError). Endpoint, schema and price: sam3_schema.py.
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from isolde.core.errors import Cancelled, MissingKeyError
+from isolde.core.errors import MissingKeyError
 from isolde.core.progress import CancelToken
 from isolde.providers.base import EventFn, JobEvent, Submission, ignore_events
-from isolde.providers.errors import JobFailedError, ProtocolError, SubmissionUnknownError
-from isolde.providers.fal.provider import QUEUE_ENV, FalProvider
+from isolde.providers.errors import ProtocolError
+from isolde.providers.fal.provider import FalProvider
 from isolde.providers.fal.sam3_schema import (
     ENDPOINT,
     AssistPrompt,
@@ -30,11 +29,8 @@ from isolde.providers.fal.sam3_schema import (
 )
 from isolde.providers.media_prep import prepare_video
 from isolde.providers.net import keys
-from isolde.providers.net.replies import json_object
 from isolde.providers.net.transfer import download
-from isolde.providers.net.urls import join, own_url
 
-log = logging.getLogger(__name__)
 KIND = "sam3-assist"
 
 
@@ -84,36 +80,9 @@ class Sam3Assist:
 
             url = storage.upload(session, upload, sent)
             body = build_input(prompt, url)
-            on_event(JobEvent("running", f"submitting to {ENDPOINT}"))
-            on_event(JobEvent("sending", ENDPOINT))  # from here a crash leaves the job unknown
-            queue = self.fal.base(QUEUE_ENV)
-            response = session.request(
-                "POST",
-                join(queue, ENDPOINT),
-                what="submitting the job",
-                json=body,
-                idempotent=False,
-            )
-            try:
-                data = json_object(response, self.title, "the submit", "request_id")
-            except ProtocolError as exc:
-                raise SubmissionUnknownError(
-                    f"{exc} — the job may exist and be billed; check fal's dashboard before "
-                    "trying again"
-                ) from None
-        request_id = str(data["request_id"])
-        base = join(queue, f"{'/'.join(ENDPOINT.split('/')[:2])}/requests/{request_id}")
-        status_url = own_url(data.get("status_url"), f"{base}/status", queue)
-        return Submission(
-            provider=self.fal.name,
-            endpoint=ENDPOINT,
-            request_id=request_id,
-            status_url=status_url,
-            result_url=own_url(data.get("response_url"), base, queue),
-            cancel_url=own_url(data.get("cancel_url"), f"{base}/cancel", queue),
-            stream_url=urlsplit(status_url)._replace(query="").geturl() + "/stream",
-            details={"kind": KIND, "width": size[0], "height": size[1], "cost_usd": cost_usd},
-        )
+            data, queue = self.fal.post_job(session, ENDPOINT, body, on_event)
+        details = {"kind": KIND, "width": size[0], "height": size[1], "cost_usd": cost_usd}
+        return self.fal.new_submission(ENDPOINT, data, queue, details)
 
     # -- status and cancel -------------------------------------------------------------------
     def watch(
@@ -187,38 +156,14 @@ class Sam3Assist:
         on_event: EventFn = ignore_events,
         cancel: CancelToken | None = None,
     ) -> AssistResult:
-        try:
-            submission = self.submit(
+        submission = self.fal.report_submit(
+            lambda: self.submit(
                 video, prompt, size, cost_usd=cost_usd, on_event=on_event, cancel=cancel
-            )
-        except SubmissionUnknownError as exc:
-            on_event(JobEvent("unknown", str(exc)))
-            raise
-        on_event(JobEvent("submitted", f"fal job {submission.request_id}", submission=submission))
-        try:
-            for event in self.watch(submission, cancel=cancel):
-                if event.state == "failed":
-                    raise JobFailedError(
-                        f"{self.title}: the SAM 3 job {submission.request_id} failed: "
-                        f"{event.message}",
-                        reason=event.message,
-                    )
-                if event.state != "done":
-                    on_event(event)
-        except Cancelled:
-            self._cancel_quietly(submission)
-            raise
+            ),
+            on_event,
+            what="SAM 3 job",
+        )
+        self.fal.await_done(submission, on_event, cancel, what="SAM 3 job")
         result = self.fetch(submission, work_dir, on_event=on_event, cancel=cancel)
         on_event(JobEvent("done", "masks received", 1.0))
         return result
-
-    def _cancel_quietly(self, submission: Submission) -> None:
-        try:
-            answer = self.cancel_job(submission)
-            log.info("fal: cancel of SAM 3 job %s: %s", submission.request_id, answer)
-        except Exception as exc:  # the user cancelled; report and move on
-            log.warning(
-                "fal: could not cancel SAM 3 job %s remotely (%s); it may still run",
-                submission.request_id,
-                exc,
-            )

@@ -10,14 +10,13 @@ temporary WAV is always deleted and `mux` only renames its output into place whe
 from __future__ import annotations
 
 import tempfile
-import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from isolde.audio import OutputFormat
-from isolde.core.errors import Cancelled, IsoldeError
 from isolde.core.progress import CancelToken, ProgressFn
 from isolde.ui.export_task import ExportJob, run_export
+from isolde.ui.polled_task import PolledTask
 from isolde.video.mux import MuxReport, mux
 
 AUDIO_SHARE = 0.5  # of the progress bar: rendering the sound; the rest is muxing
@@ -61,40 +60,13 @@ def describe_report(report: MuxReport) -> str:
     return text + "."
 
 
-class VideoExportTask:
+class VideoExportTask(PolledTask[MuxReport]):
     def __init__(self, job: VideoExportJob) -> None:
+        super().__init__(
+            lambda progress, cancel: run_video_export(job, progress, cancel), "isolde-export-video"
+        )
         self.job = job
-        self.fraction = 0.0
-        self.stage = "starting"
-        self.error: str | None = None
-        self.report: MuxReport | None = None
-        self.cancelled = False
-        self._token = CancelToken()
-        self._thread = threading.Thread(target=self._run, name="isolde-export-video", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def cancel(self) -> None:
-        self._token.cancel()
 
     @property
-    def done(self) -> bool:
-        return self._thread.ident is not None and not self._thread.is_alive()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        self._thread.join(timeout)
-        return self.done
-
-    def _progress(self, fraction: float, stage: str) -> None:
-        self.fraction, self.stage = fraction, stage
-
-    def _run(self) -> None:
-        try:
-            self.report = run_video_export(self.job, self._progress, self._token)
-        except Cancelled:
-            self.cancelled = True
-        except (IsoldeError, OSError, ValueError) as exc:
-            self.error = str(exc)
-        except Exception as exc:  # reported in the dialog rather than lost with the thread
-            self.error = f"unexpected {type(exc).__name__}: {exc}"
+    def report(self) -> MuxReport | None:
+        return self.result
