@@ -30,6 +30,11 @@ def _sample_offsets(size: int) -> list[tuple[int, int]]:
     return ranges
 
 
+def is_content_hash(value: str) -> bool:
+    """Whether `value` was made by `content_hash` (so a file can be checked against it)."""
+    return value.startswith(_PREFIX)
+
+
 def content_hash(path: str | os.PathLike[str]) -> str:
     """ "blake2b-sampled:<hex>" over the file size and its (sampled) contents."""
     digest = hashlib.blake2b(digest_size=20)

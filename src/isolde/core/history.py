@@ -12,7 +12,7 @@ Two ways to make several changes one step:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -185,6 +185,15 @@ class History(Generic[T]):
     def dirty(self) -> bool:
         pending = self._group_started and self._group_before != self._group_after
         return pending or self._clean != self._index
+
+    def map_states(self, fn: Callable[[T], T]) -> None:
+        """Replace every state the history holds by `fn(state)`, keeping steps, labels and the
+        saved marker (used when files the states point at moved on disk). `fn` should return
+        the same object for the same state, so states shared by neighbouring steps stay shared."""
+        self._steps = [Step(s.label, fn(s.before), fn(s.after), s.merge_key) for s in self._steps]
+        if self._group_started:
+            self._group_before = fn(self._group_before)  # type: ignore[arg-type]
+            self._group_after = fn(self._group_after)  # type: ignore[arg-type]
 
     def clear(self) -> None:
         """Forget every step (after loading another file); the current state counts as saved."""

@@ -1,4 +1,5 @@
-"""The source media a project points at: where it is, what it is, and a hash to recognise it."""
+"""The source media a project points at: where it is, what it is, and a hash to recognise it;
+and the two ways it can fail to be there (`MediaMissingError`, `MediaChangedError`)."""
 
 from __future__ import annotations
 
@@ -87,6 +88,51 @@ class MediaRef:
             frames=data["frames"],
             format=data["format"],
             has_video=data.get("has_video", False),
+        )
+
+
+class MediaMissingError(InputError):
+    """The project's source recording is not where it was, nor found by its content nearby.
+
+    The editor offers "Locate…" on this: `expected_name`, `content_hash` and `expected_path`
+    say what to look for, `searched` where it was looked for already.
+    """
+
+    def __init__(
+        self,
+        media: MediaRef,
+        searched: tuple[Path, ...] = (),
+        project_path: str | os.PathLike[str] | None = None,
+    ) -> None:
+        self.media = media
+        self.expected_name = media.name
+        self.expected_path = media.path
+        self.content_hash = media.content_hash
+        self.searched = tuple(searched)
+        self.project_path = None if project_path is None else Path(project_path)
+        where = ", ".join(str(p) for p in self.searched)
+        looked = f"; no file with its content was found in {where}" if where else ""
+        owner = f"{self.project_path}: " if self.project_path else ""
+        super().__init__(
+            f"{owner}the source recording {media.name} is missing (it was at {media.path})"
+            f"{looked} — put it back, or locate it (the editor asks where it is; a file of "
+            "the same content under any name will do)"
+        )
+
+
+class MediaChangedError(InputError):
+    """The file at the media's place holds other content than the project was made with."""
+
+    def __init__(self, media: MediaRef, path: str | os.PathLike[str], found_hash: str) -> None:
+        self.media = media
+        self.path = os.fspath(path)
+        self.expected_hash = media.content_hash
+        self.found_hash = found_hash
+        super().__init__(
+            f"{self.path}: this is not the recording the project was made with — its content "
+            "changed (the content hash differs), so the project's marks and takes would not "
+            "line up with it. Put the original recording back, or open this file as a new "
+            "project"
         )
 
 

@@ -1,6 +1,8 @@
 """The open project: the single source of truth the UI, the CLI and jobs read and edit.
 
 Every change goes through `apply`, which records it in the undo history and tells listeners.
+A project is self-contained: its takes live in `NAME-takes/` beside it (see take_folders.py), and
+saving brings in any that live elsewhere. Its media is found again by content hash (`relink`).
 The video masks' commands (add_mask, put_keyframe, set_track, ...) come from `MaskCommands`.
 Not thread-safe by design: it lives on the GUI thread; background work gets immutable states.
 """
@@ -19,13 +21,14 @@ from isolde.core.edits import AppliedEdit
 from isolde.core.errors import InputError
 from isolde.core.history import DEFAULT_LIMIT, History
 from isolde.core.mask_edits import MaskCommands
-from isolde.core.media import MediaRef
-from isolde.core.paths import absolute, data_dir
+from isolde.core.media import MediaChangedError, MediaRef
+from isolde.core.paths import absolute
 from isolde.core.projectfile import SUFFIX, read_project_file
 from isolde.core.recovery import newer_recovery, recovery_path_for, untitled_recovery_path
-from isolde.core.saving import save_state, write_autosave
+from isolde.core.saving import save_with_takes, write_autosave
 from isolde.core.spans import InpaintRegion, Span, effective_spans, new_id
 from isolde.core.state import ProjectState
+from isolde.core.take_folders import TakeTransfer, takes_dir_for, untitled_takes_dir
 from isolde.core.takes import Take
 
 # Why listeners are called; "save" changes no state but does change `dirty`.
@@ -169,6 +172,19 @@ class Project(MaskCommands):
         label = "Open media" if self._state.media is None else "Relink media"
         self.apply(label, lambda s: st.set_media(s, media))
 
+    def relink(self, path: str | os.PathLike[str], content_hash: str) -> None:
+        """Point the media at `path`, the same recording found elsewhere (an undoable edit).
+
+        `content_hash` is the found file's (`isolde.audio.content_hash`); other content is
+        refused with MediaChangedError, since marks and takes would no longer line up.
+        """
+        media = self._state.media
+        if media is None:
+            raise InputError("this project has no media to relink; open a recording first")
+        if content_hash != media.content_hash:
+            raise MediaChangedError(media, path, content_hash)
+        self.set_media(media.with_path(path))
+
     def add_span(self, start: float, end: float, include: bool = True) -> str:
         span = Span(start, end, include, id=new_id())
         self.apply(f"Add {span.kind} span", lambda s: st.add_span(s, span))
@@ -257,6 +273,10 @@ class Project(MaskCommands):
         project = cls(found.state, found.autosave_of)
         if found.autosave_of is None:
             project._recovery_file = Path(absolute(recovery))
+            # Same session, same untitled takes folder: its takes move in on the first save.
+            name = project._recovery_file.name
+            if name.startswith("untitled-") and name.endswith(".isolde.autosave"):
+                project._session = name[len("untitled-") : -len(".isolde.autosave")]
         project._history.forget_clean()
         return project
 
@@ -274,7 +294,12 @@ class Project(MaskCommands):
         target = self._path if path is None else Path(absolute(path))
         if target is None:
             raise InputError(f"this project has no file yet — choose where to save it ({SUFFIX})")
-        save_state(self._state, target, force=force)
+        untitled = untitled_takes_dir(self._session)
+        transfer = save_with_takes(self._state, target, force=force, movable=untitled)
+        if transfer:
+            self._takes_moved(transfer)
+        with contextlib.suppress(OSError):
+            untitled.rmdir()  # empty once its takes moved in; kept while a job still writes
         stale = {self.recovery_path}
         self._path = target
         self._recovery_file = None
@@ -285,6 +310,19 @@ class Project(MaskCommands):
         self._history.mark_clean()
         self._notify(SAVE)
         return target
+
+    def _takes_moved(self, transfer: TakeTransfer) -> None:
+        # Files moved on disk: every state that names them (the undo history's too) follows.
+        # Not an edit: the project means the same takes, which now live in its folder.
+        mapped: dict[int, tuple[ProjectState, ProjectState]] = {}
+
+        def remap(state: ProjectState) -> ProjectState:
+            if id(state) not in mapped:
+                mapped[id(state)] = (state, transfer.remap(state))
+            return mapped[id(state)][1]
+
+        self._history.map_states(remap)
+        self._state = remap(self._state)
 
     @property
     def recovery_path(self) -> Path:
@@ -306,8 +344,8 @@ class Project(MaskCommands):
     def takes_dir(self) -> Path:
         """Where jobs put take files: `X-takes/` beside `X.isolde`, or the data folder."""
         if self._path is not None:
-            return self._path.with_name(f"{self._path.stem}-takes")
-        return data_dir() / "takes" / f"untitled-{self._session}"
+            return takes_dir_for(self._path)
+        return untitled_takes_dir(self._session)
 
     def __repr__(self) -> str:
         where = self._path or "unsaved"

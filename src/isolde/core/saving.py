@@ -1,4 +1,5 @@
-"""Writing a project state to disk: the safety checks around `projectfile.dumps_state`."""
+"""Writing a project state to disk: the safety checks around `projectfile.dumps_state`, and
+bringing the project's takes into its own folder as it is saved (`core.take_folders`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from isolde.core.atomic import atomic_write_bytes, atomic_write_text
 from isolde.core.errors import ProjectFileError
 from isolde.core.projectfile import CURRENT_VERSION, check_overwritable, dumps_state
 from isolde.core.state import ProjectState
+from isolde.core.take_folders import TakeTransfer, gather_takes, takes_dir_for
 
 
 def save_state(state: ProjectState, target: Path, *, force: bool = False) -> None:
@@ -28,6 +30,27 @@ def save_state(state: ProjectState, target: Path, *, force: bool = False) -> Non
             f"could not save ({e.strerror or e}); the file on disk is unchanged — "
             "check that the folder exists and is writable, or save elsewhere",
         ) from None
+
+
+def save_with_takes(
+    state: ProjectState, target: Path, *, force: bool = False, movable: Path | None = None
+) -> TakeTransfer:
+    """Bring the takes of `state` into `target`'s takes folder, then save the state with their
+    new paths. Take folders under `movable` (the untitled folder) are moved, others copied.
+
+    Returns what moved: `transfer.remap(s)` gives any state (the undo history's too) its takes'
+    new paths. If anything fails, the takes are put back and the file on disk is unchanged.
+    """
+    if not force:
+        check_overwritable(target)  # refuse before copying anything
+    transfer = gather_takes(state, takes_dir_for(target), movable=movable)
+    try:
+        save_state(transfer.remap(state), target, force=force)
+    except BaseException:
+        transfer.undo()
+        raise
+    transfer.finish()
+    return transfer
 
 
 def write_autosave(state: ProjectState, target: Path, project_path: Path | None) -> None:
