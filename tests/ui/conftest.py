@@ -1,4 +1,9 @@
-"""Fixtures for the editor tests."""
+"""Fixtures for the editor tests.
+
+The editor's modal questions (save changes?, restore autosave?, file dialogs) would block an
+offscreen test forever, so every window answers them without a dialog: Discard, Decide later,
+and no file chosen. Tests about those questions set the window's `ask_*` attributes themselves.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,18 @@ from pathlib import Path
 import pytest
 from job_helpers import noise_wav, open_job_window, stop_jobs
 
+from isolde.ui import recovery_offer, unsaved
 from isolde.ui.main_window import MainWindow
+
+
+@pytest.fixture(autouse=True)
+def _no_modal_questions(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(unsaved, "ask_unsaved", lambda *_: unsaved.Answer.DISCARD)
+    monkeypatch.setattr(unsaved, "ask_save_path", lambda *_: None)
+    monkeypatch.setattr(unsaved, "ask_open_path", lambda *_: None)
+    monkeypatch.setattr(unsaved, "ask_locate_media", lambda *_: None)
+    later = recovery_offer.RestoreChoice.LATER
+    monkeypatch.setattr(recovery_offer, "ask_restore", lambda *_: later)
 
 
 @pytest.fixture

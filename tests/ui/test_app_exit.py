@@ -10,6 +10,7 @@ SCRIPT = """
 import sys
 from PySide6.QtCore import QTimer
 from isolde.ui.app import create_app, run_app
+from isolde.ui.unsaved import Answer
 
 app = create_app()
 def close_when_loaded():
@@ -17,6 +18,7 @@ def close_when_loaded():
     if not windows or windows[0].loading:
         QTimer.singleShot(50, close_when_loaded)
         return
+    windows[0].ask_unsaved = lambda *_: Answer.DISCARD  # the real question is modal
     windows[0].project.add_span(0.0, 1.0, include=False)
     windows[0].project.add_region(12.0, 12.5)
     QTimer.singleShot(200, windows[0].close)

@@ -14,9 +14,11 @@ from PySide6.QtWidgets import QApplication
 from tests.fakecloud.faults import Faults
 from tests.fakecloud.testing import start_cloud
 
-from isolde.core.paths import data_dir
+from isolde.audio.media_ref import describe_media
+from isolde.core.project import Project
 from isolde.jobs.record import JobRecord
 from isolde.jobs.store import JobStore
+from isolde.ui.job_session import jobs_dir_for
 from isolde.ui.jobs_table import Column, JobsTableModel
 
 
@@ -192,7 +194,7 @@ def test_a_job_cut_off_while_sending_shows_unknown_and_retry_asks_first(
     qtbot, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     wav = noise_wav(tmp_path / "a.wav")
-    JobStore(data_dir() / "jobs" / "untitled").put(
+    JobStore(jobs_dir_for(Project.new_for_media(describe_media(wav)))).put(
         JobRecord(
             id="cut1", provider="fal", kind="text", label="isolate the lead vocal",
             request={"kind": "text", "media_path": str(wav), "prompt": "isolate the lead vocal"},
@@ -212,5 +214,29 @@ def test_a_job_cut_off_while_sending_shows_unknown_and_retry_asks_first(
         panel.job_actions["retry"].trigger()
         assert asked and "billed again" in asked[0]
         assert panel.model.rowCount() == 1  # declined: nothing sent
+    finally:
+        stop_jobs(window)
+
+
+def test_the_panel_lists_only_the_open_recordings_jobs_and_says_whose(
+    qtbot, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    a, b = noise_wav(tmp_path / "a.wav"), noise_wav(tmp_path / "b.wav", 0.5)
+    JobStore(jobs_dir_for(Project.new_for_media(describe_media(a)))).put(
+        JobRecord(
+            id="of-a", provider="local", kind="spans", label="a's job",
+            request={"kind": "spans", "media_path": str(a)},
+            out_dir=str(tmp_path / "take"), output_format="wav", state="failed",
+        )
+    )  # fmt: skip
+    window = open_job_window(qtbot, b)
+    try:
+        panel = window.jobs.jobs_panel
+        assert panel.model.rowCount() == 0  # another recording's job is not listed
+        assert window.jobs.jobs_dock.windowTitle() == "Jobs — b.wav (unsaved)"
+        window.load(a)
+        qtbot.waitUntil(lambda: not window.loading, timeout=20_000)
+        assert window.jobs.jobs_dock.windowTitle() == "Jobs — a.wav (unsaved)"
+        assert panel.model.row_of("of-a") is not None
     finally:
         stop_jobs(window)

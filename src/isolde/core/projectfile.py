@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +54,7 @@ __all__ = [
     "check_overwritable",
     "dumps_state",
     "loads_state",
+    "looks_like_project",
     "parse_project",
     "read_project_file",
     "strip_secrets",
@@ -79,6 +81,9 @@ MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v
 
 # Far beyond any real project: refuse to slurp a multi-gigabyte file picked by mistake.
 MAX_BYTES = 256 * 1024 * 1024
+# How much of a file `looks_like_project` reads: the header comes first in every saved file.
+HEAD_BYTES = 64 * 1024
+_HEADER = re.compile(r'"format"\s*:\s*"' + FORMAT_NAME + '"')
 # Option names that may hold credentials; keys belong in the keyring, never in a project file.
 SECRET_SUFFIXES = ("key", "token", "secret", "password")
 DAMAGED = "the file is damaged or was edited by hand; open a backup or its .autosave file"
@@ -200,6 +205,22 @@ def parse_project(text: str, path: str | Path) -> ProjectFile:
         for k in ("saved_at", "app_version", "autosave_of")
     }
     return ProjectFile(state=state, version=version, **header)
+
+
+def looks_like_project(path: str | Path) -> bool:
+    """Whether `path` should be opened as a project rather than as media: a `.isolde` name, or
+    (whatever the name) a text file whose first bytes hold the header `"format": "isolde-project"`.
+    Reads at most HEAD_BYTES, so asking about a large recording is cheap."""
+    target = Path(path)
+    if target.suffix.lower() == SUFFIX:
+        return True
+    try:
+        with target.open("rb") as f:
+            head = f.read(HEAD_BYTES)
+    except OSError:
+        return False
+    text = head.decode("utf-8", errors="ignore").lstrip("\ufeff \t\r\n")
+    return text.startswith("{") and _HEADER.search(text) is not None
 
 
 def _read_text(path: Path) -> str:

@@ -30,10 +30,8 @@ def run_app(path: str | None) -> int:
         width, height = min(width, room.width()), min(height, room.height())
     window.resize(width, height)
     window.show()
-    if path is not None:
-        window.open_path(Path(path))
-    else:
-        window.open_sample()
+    # A file, or else the autosave of an untitled project to restore, or else the sample.
+    window.start(None if path is None else Path(path))
     code = app.exec()
     # Destroy the widgets while Qt is still up: left to interpreter shutdown, pyqtgraph items
     # on PySide6 can crash the process after a clean quit.

@@ -8,6 +8,9 @@ A video opens its sound on the timeline as any recording does, plus `LoadedVideo
 the frame times (index only; the GUI never decodes with it) and a frame cache that decodes on its
 own thread. A video without sound opens nothing and says why; a video whose picture cannot be
 decoded opens its sound and carries one message (`video_problem`) saying the picture is missing.
+
+A project is recognised by its content, whatever its name; an autosave (`*.autosave`) opens as
+the project it belongs to, with its changes unsaved (`Project.recover`).
 """
 
 from __future__ import annotations
@@ -16,11 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from isolde.audio import AudioSource, open_audio
+from isolde.audio.media_check import ensure_media
 from isolde.audio.media_ref import describe_media
 from isolde.audio.pyramid import PeakPyramid
 from isolde.core.errors import InputError, IsoldeError
 from isolde.core.progress import CancelToken, ProgressFn, no_progress
 from isolde.core.project import Project
+from isolde.core.projectfile import looks_like_project
+from isolde.core.recovery import AUTOSAVE_SUFFIX
 from isolde.video.frame_cache import FrameCache
 from isolde.video.frames import VideoReader
 from isolde.video.probe import probe_video
@@ -58,13 +64,20 @@ class LoadedDocument:
 
 
 def load_document(
-    path: Path, cancel: CancelToken | None = None, progress: ProgressFn = no_progress
+    path: Path,
+    cancel: CancelToken | None = None,
+    progress: ProgressFn = no_progress,
+    locate: Path | None = None,
 ) -> LoadedDocument:
-    if path.suffix.lower() == ".isolde":
-        project = Project.load(path)
+    """Open a recording, or a project and its media, checked by content hash: a project's
+    missing media raises MediaMissingError (ask the user, then pass `locate`: the file or a
+    folder to search); media whose content changed raises MediaChangedError."""
+    if looks_like_project(path):  # by content, whatever the name
+        is_autosave = path.name.endswith(AUTOSAVE_SUFFIX)
+        project = Project.recover(path) if is_autosave else Project.load(path)
         if project.state.media is None:
             raise InputError(f"{path}: the project has no media")
-        media_path = Path(project.state.media.path)
+        media_path = ensure_media(project, locate)  # may relink (an undoable edit)
         _refuse_silent_video(media_path)
     else:
         media_path = path

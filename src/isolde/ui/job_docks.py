@@ -31,6 +31,15 @@ class JobDocks:
 
     def set_project(self, project: Project | None) -> None:
         self.session.set_project(project)  # opens the store and resumes unfinished jobs
+        # Say whose jobs these are: only the open project's (or recording's) are listed.
+        owner = None
+        if project is not None and project.path is not None:
+            owner = project.path.name
+        elif project is not None and project.state.media is not None:
+            owner = f"{project.state.media.name} (unsaved)"
+        self.jobs_dock.setWindowTitle(f"Jobs — {owner}" if owner else "Jobs")
+        root = self.session.root
+        self.jobs_dock.setToolTip(f"Jobs of this project, kept in {root}" if root else "")
         self.flow.set_project(project)
         self.prompt_panel.set_project(project)
 

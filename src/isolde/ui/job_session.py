@@ -28,12 +28,17 @@ OUTPUT_FORMAT = "wav"  # float WAV: target + residual add back up to the input e
 def jobs_dir_for(project: Project) -> Path:
     """Where a project's job store lives: `X-jobs/` beside `X.isolde`.
 
-    An unsaved project has no folder, so its jobs go to one shared folder in the app's data
-    directory; the next unsaved session resumes them, so a paid result is never orphaned.
+    An unsaved project has no folder, so its jobs go to a folder in the app's data directory
+    named by its recording's content: the next unsaved session on the same recording resumes
+    them (a paid result is never orphaned), and another recording never shows them.
     """
     if project.path is not None:
         return project_jobs_dir(project.path)
-    return data_dir() / "jobs" / "untitled"
+    media = project.state.media
+    if media is None or not media.content_hash:
+        return data_dir() / "jobs" / "untitled"
+    key = "".join(c for c in media.content_hash if c.isalnum())[-24:]
+    return data_dir() / "jobs" / f"untitled-{key}"
 
 
 class JobSession(QObject):

@@ -10,7 +10,6 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMenu,
@@ -20,16 +19,19 @@ from PySide6.QtWidgets import (
 
 from isolde.audio.playback import Player
 from isolde.core.errors import IsoldeError
+from isolde.core.media import MediaMissingError
 from isolde.core.progress import CancelToken
 from isolde.core.project import Project
 from isolde.core.state import ProjectState
 from isolde.core.timecode import format_time
 from isolde.providers.base import Provider
 from isolde.providers.registry import get_provider
-from isolde.resources import sample_path
+from isolde.ui import recovery_offer, unsaved
+from isolde.ui.autosave import Autosaver
 from isolde.ui.document import LoadedDocument, load_document
 from isolde.ui.edit_state import EditState, Tool
 from isolde.ui.editor_actions import TOOL_ACTIONS, build_actions
+from isolde.ui.file_commands import FileCommands
 from isolde.ui.job_docks import install_job_docks
 from isolde.ui.mark_commands import MarkCommands
 from isolde.ui.menus import build_menus, build_toolbar
@@ -39,14 +41,12 @@ from isolde.ui.timeline.timeline_widget import TimelineWidget
 from isolde.ui.transport import Transport
 from isolde.ui.video.install import install_video_docks
 
-AUTOSAVE_MS = 60_000
-MEDIA_FILTER = (
-    "Audio, video and projects (*.wav *.flac *.ogg *.opus *.mp3 *.aif *.aiff *.m4a *.aac "
-    "*.mp4 *.mov *.mkv *.webm *.isolde);;All files (*)"
-)
-
 
 class MainWindow(QMainWindow):
+    """The editor. The questions it asks (`ask_unsaved`, `ask_restore`, `ask_save_path`,
+    `ask_open_path`, `ask_locate_media`) are attributes, so tests answer them instead of a
+    modal dialog."""
+
     def __init__(
         self,
         player_factory: Callable[[], Player] = Player,
@@ -63,6 +63,12 @@ class MainWindow(QMainWindow):
         self._pending: Future[LoadedDocument] | None = None
         self._pending_path: Path | None = None
         self._cancel = CancelToken()
+        self.ask_unsaved = unsaved.ask_unsaved
+        self.ask_save_path = unsaved.ask_save_path
+        self.ask_open_path = unsaved.ask_open_path
+        self.ask_locate_media = unsaved.ask_locate_media
+        self.ask_restore = recovery_offer.ask_restore
+        self.files = FileCommands(self)
 
         self.edit_state = EditState(self)
         self.timeline = TimelineWidget(self.edit_state)
@@ -123,9 +129,8 @@ class MainWindow(QMainWindow):
 
         self._poll = QTimer(self, interval=30)
         self._poll.timeout.connect(self._check_pending)
-        self._autosave = QTimer(self, interval=AUTOSAVE_MS)
-        self._autosave.timeout.connect(self._autosave_now)
-        self._autosave.start()
+        self.autosaver = Autosaver(self, busy=lambda: self.timeline.marks.dragging)
+        self.autosaver.failed.connect(self.show_status)
         self._update_status()
 
     def _build_file_and_edit_actions(self) -> None:
@@ -137,31 +142,40 @@ class MainWindow(QMainWindow):
             self.addAction(action)
             return action
 
-        self.open_action = make("&Open…", QKeySequence.StandardKey.Open, self._choose_file)
-        self.sample_action = make("Open &sample", None, self.open_sample)
-        self.save_action = make("&Save project", QKeySequence.StandardKey.Save, self._save)
+        files = self.files
+        self.open_action = make("&Open…", QKeySequence.StandardKey.Open, files.choose_file)
+        self.sample_action = make("Open &sample", None, files.open_sample)
+        self.save_action = make("&Save project", QKeySequence.StandardKey.Save, files.save)
         self.save_as_action = make(
-            "Save project &as…", QKeySequence.StandardKey.SaveAs, self._save_as
+            "Save project &as…", QKeySequence.StandardKey.SaveAs, lambda: files.save(choose=True)
         )
         self.quit_action = make("&Quit", QKeySequence.StandardKey.Quit, self.close)
         self.undo_action = make("&Undo", QKeySequence.StandardKey.Undo, self._undo)
         self.redo_action = make("&Redo", QKeySequence.StandardKey.Redo, self._redo)
 
     # -- opening ---------------------------------------------------------------------------
-    def open_sample(self) -> None:
-        path = sample_path()
-        if not path.exists():
-            self.show_error(f"The bundled sample is missing ({path}); open a file with Ctrl+O.")
-            return
-        self.open_path(path)
+    def start(self, path: Path | None) -> None:
+        """Launch: open `path`, or offer autosaves of untitled projects, or open the sample."""
+        self.files.start(path)
 
-    def open_path(self, path: Path) -> None:
+    def open_sample(self) -> None:
+        self.files.open_sample()
+
+    def open_path(self, path: Path) -> bool:
+        """Open a file the way the user does: unsaved-changes question, restore offer, load."""
+        return self.files.open(path)
+
+    def load(self, path: Path, locate: Path | None = None) -> None:
+        """Load `path` off the GUI thread, replacing the open document when it is ready;
+        `locate`: where a project's missing recording is now (a file or a folder to search)."""
         if self._pending is not None:
             self._cancel.cancel()
             self._pending.add_done_callback(_close_unused)
         self._cancel = CancelToken()
         self._pending_path = path
-        self._pending = self._executor.submit(load_document, path, self._cancel)
+        self._pending = self._executor.submit(
+            load_document, path, self._cancel, locate=locate
+        )
         self.statusBar().showMessage(f"Opening {path.name}…")
         self._poll.start()
 
@@ -178,6 +192,13 @@ class MainWindow(QMainWindow):
         path = self._pending_path
         try:
             document = future.result()
+        except MediaMissingError as exc:
+            picked = self.ask_locate_media(self, exc)
+            if picked is not None:
+                self.load(path, locate=picked)  # asks again if that was not it
+            else:
+                self.show_error(f"Could not open {path}: {exc}")
+            return
         except IsoldeError as exc:
             self.show_error(f"Could not open {path}: {exc}")
             return
@@ -195,6 +216,7 @@ class MainWindow(QMainWindow):
         self.document = document
         self.project = document.project
         self._unsubscribe = self.project.subscribe(self._on_state)
+        self.autosaver.set_project(self.project)
         self.edit_state.select(None)
         self.edit_state.set_in(None)
         self.edit_state.set_out(None)
@@ -280,37 +302,7 @@ class MainWindow(QMainWindow):
         self.actions_by_key[TOOL_ACTIONS[Tool(tool)]].setChecked(True)
         self.show_status(f"{tool.capitalize()} tool: drag on the timeline to mark")
 
-    # -- files -----------------------------------------------------------------------------
-    def _choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open", "", MEDIA_FILTER)
-        if path:
-            self.open_path(Path(path))
-
-    def _save(self) -> None:
-        if self.project is None:
-            return
-        if self.project.path is None:
-            self._save_as()
-            return
-        self._save_to(None)
-
-    def _save_as(self) -> None:
-        if self.project is None:
-            return
-        path, _ = QFileDialog.getSaveFileName(self, "Save project", "", "Isolde project (*.isolde)")
-        if path:
-            self._save_to(Path(path))
-
-    def _save_to(self, path: Path | None) -> None:
-        assert self.project is not None
-        try:
-            saved = self.project.save(path)
-        except IsoldeError as exc:
-            self.show_error(str(exc))
-            return
-        self._update_title()
-        self.show_status(f"Saved {saved}")
-
+    # -- editing ---------------------------------------------------------------------------
     def _undo(self) -> None:
         if self.project is not None and not self.timeline.marks.dragging:
             self.project.undo()
@@ -319,21 +311,17 @@ class MainWindow(QMainWindow):
         if self.project is not None and not self.timeline.marks.dragging:
             self.project.redo()
 
-    def _autosave_now(self) -> None:
-        if self.project is not None and self.project.dirty and not self.timeline.marks.dragging:
-            try:
-                self.project.autosave()
-            except (IsoldeError, OSError) as exc:
-                self.show_status(f"Autosave failed: {exc}")
-
     def context_menu_for(self, mark_id: str | None) -> QMenu:
         return self.commands.build_context_menu(mark_id)
 
     def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        if not self.files.confirm_close():
+            event.ignore()
+            return
         self._cancel.cancel()
         if self._pending is not None:
             self._pending.add_done_callback(_close_unused)
-        self._autosave_now()
+        self.autosaver.close()
         self.transport.close()
         self.results_docks.close()
         self.video.close()
