@@ -199,14 +199,12 @@ def test_providers_lists_local(capsys: pytest.CaptureFixture[str]) -> None:
         (["separate", "{wav}", "--exclude", "3-1"], "must be before end"),
         (["separate", "{wav}", "--exclude", "5-60"], "after the end of the media"),
         (["separate", "{wav}", "--exclude", "x-2"], "bad time"),
-        (["separate", "{wav}", "--exclude", "0-1", "--provider", "nope"], "unknown provider"),
         (["separate", "{wav}", "--exclude", "0-1", "--option", "bogus=1"], "no such option"),
         (
             ["separate", "{wav}", "--exclude", "0-1", "--option", "reduction_db=loud"],
             "expected a number",
         ),
         (["separate", "{wav}", "--exclude", "0-1", "--option", "noequals"], "KEY=VALUE"),
-        (["separate", "{wav}", "--exclude", "0-1", "--format", "aiff"], "aiff"),
         (["separate", "{wav}", "--prompt", "dog bark"], "exclude spans"),
         (["separate", "{wav}"], "nothing to go on"),
         (["inpaint", "{wav}"], "--region"),
@@ -238,6 +236,11 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["info", "a.wav", "--bogus"])
     assert exc.value.code == 2
+    for flag, value in (("--provider", "nope"), ("--format", "aiff")):  # unknown choices
+        with pytest.raises(SystemExit) as exc:
+            main(["separate", "a.wav", "--exclude", "0-1", flag, value])
+        assert exc.value.code == 2
+        assert value in capsys.readouterr().err
 
 
 class _BrokenProvider(LocalProvider):

@@ -173,7 +173,6 @@ def test_a_missing_key_exits_4_before_any_upload(  # type: ignore[no-untyped-def
         (["--assist-point", "10,nan@0"], "two numbers X,Y"),
         (["--assist-not", "10,10@0"], "click on it at least once"),
         (["--assist", "   "], "click on it at least once"),
-        (["--assist", "x", "--assist-threshold", "1.5"], "threshold"),
     ],
 )
 def test_bad_points_exit_3_before_sending(cloud, clip, tmp_path, capsys, argv, needle) -> None:  # type: ignore[no-untyped-def]
@@ -193,6 +192,7 @@ def test_bad_points_exit_3_before_sending(cloud, clip, tmp_path, capsys, argv, n
         (["--assist", "x", "--refine"], "--track and --refine go with --box"),
         ([], "--box X,Y,W,H@T (drawn) or --assist TEXT"),
         (["--assist-threshold", "0.3"], "--assist-threshold goes with --assist"),
+        (["--assist", "x", "--assist-threshold", "1.5"], "--assist-threshold: 1.5 is outside 0–1"),
     ],
 )
 def test_mixing_boxes_and_assist_is_a_usage_error(  # type: ignore[no-untyped-def]

@@ -12,6 +12,7 @@ READABLE_FORMATS = (
     "WAV, FLAC, OGG Vorbis, Opus, MP3, AIFF, M4A/AAC and the audio of MP4, MOV, MKV and WEBM videos"
 )
 NOT_MEDIA = "not an audio or video file Isolde can read"
+MIN_RATE, MAX_RATE = 1_000, 768_000  # sample rates Isolde processes (Hz)
 MEDIA_EXTENSIONS = frozenset(
     {
         ".wav",
@@ -139,3 +140,15 @@ def _looks_like_text(head: bytes) -> bool:
         except UnicodeDecodeError:
             continue
     return False
+
+
+def check_rate(path: str | os.PathLike[str], sample_rate: int) -> None:
+    """AudioFileError for a sample rate no recording has (a damaged or hand-made header): work
+    on it would take without bound (a 1 Hz header makes seconds of samples last days)."""
+    if not MIN_RATE <= sample_rate <= MAX_RATE:
+        raise AudioFileError(
+            path,
+            f"the header says {sample_rate} Hz, outside the {MIN_RATE}–{MAX_RATE} Hz Isolde "
+            "works with; the file is damaged or mislabelled — re-export it at a usual rate "
+            "(e.g. 48000 Hz)",
+        )

@@ -9,6 +9,7 @@ import numpy as np
 from isolde.audio import pcm_cache
 from isolde.audio.content_hash import content_hash
 from isolde.audio.decoders import decode_blocks
+from isolde.audio.file_checks import check_rate
 from isolde.audio.info import AudioInfo
 from isolde.audio.media_probe import ProbedFile, identify
 from isolde.audio.source import AudioSource
@@ -43,9 +44,12 @@ def open_audio(
     """Open `path` for random access without loading it into memory.
 
     PCM WAV is mapped in place (O(1), whatever its length); anything else is decoded once into
-    the PCM cache and mapped from there, which is what `progress` and `cancel` are for.
+    the PCM cache and mapped from there, which is what `progress` and `cancel` are for. A sample
+    rate outside 1–768 kHz is refused (`file_checks.check_rate`); NaN and infinite samples of a
+    float file read as 0 (`AudioSource.read`; `nonfinite.scan` counts them).
     """
     probed = identify(path)
+    check_rate(probed.info.path, probed.info.sample_rate)
     decoded = probed.wav is None
     source = _open_decoded(probed, progress, cancel) if decoded else _map_wav(probed)
     if progress is not None:

@@ -38,6 +38,8 @@ class PeakFormat:
     def to_float(self, values: np.ndarray) -> np.ndarray:
         # The same arithmetic, in the same order, as AudioSource.read: results match it exactly.
         out = values.astype(np.float32)
+        if values.dtype.kind == "f" and not np.isfinite(out).all():
+            out[~np.isfinite(out)] = 0.0  # NaN and ±inf read as 0, as AudioSource.read does
         if self.offset:
             out += np.float32(self.offset)
         if self.scale != 1.0:

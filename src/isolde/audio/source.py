@@ -18,8 +18,9 @@ class AudioSource:
     """Random access to one file's samples without loading it.
 
     `samples` is the file's own storage, shape (frames, channels), in its own dtype;
-    float value = (samples + offset) * scale. It is None for packed 24-bit WAV, which
-    numpy cannot view directly; `read` converts those bytes on the fly.
+    float value = (samples + offset) * scale. It is None for packed 24-bit WAV, which numpy
+    cannot view directly; `read` converts those bytes on the fly. NaN and ±inf in float storage
+    (a damaged file) read as 0.
     """
 
     def __init__(
@@ -67,8 +68,15 @@ class AudioSource:
         raw = self._open_storage()[start:stop]
         if self._packed24:
             return self._unpack24(raw)
-        if raw.dtype == np.float32 and self.scale == 1.0:
-            return np.array(raw)  # a copy, so callers never hold a view into the map
+        if raw.dtype.kind == "f":
+            # A copy, so callers never hold a view into the map; NaN and ±inf (a damaged float
+            # file) read as 0 rather than poisoning every result computed from them.
+            out = np.array(raw, dtype=np.float32)
+            if not np.isfinite(out).all():
+                out[~np.isfinite(out)] = 0.0
+            if self.scale != 1.0:
+                out *= np.float32(self.scale)
+            return out
         out = raw.astype(np.float32)
         if self.offset:
             out += np.float32(self.offset)

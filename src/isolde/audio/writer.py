@@ -65,7 +65,7 @@ class AudioWriter:
             raise ValueError(
                 f"need a positive rate and channel count, not {sample_rate} Hz, {channels} channels"
             )
-        _check_capacity(self.path, sample_rate, channels, fmt)
+        check_capacity(self.path, sample_rate, channels, fmt)
         self._tmp = self._create_temp()
         try:
             self._file = self._open_soundfile()
@@ -174,7 +174,8 @@ class AudioWriter:
             raise AudioFileError(
                 self.path,
                 f"cannot write {fmt} at {self.sample_rate} Hz with "
-                f"{self.channels} channels ({exc})",
+                f"{self.channels} channels ({exc}) — check the free disk space and that the "
+                "folder is writable",
             ) from exc
 
     def _encode(self, data: np.ndarray) -> np.ndarray:
@@ -212,7 +213,8 @@ def _open_wav(tmp: Path, sample_rate: int, channels: int, subtype: str) -> sf.So
     return sf.SoundFile(tmp, "w", sample_rate, channels, subtype, format="WAV")
 
 
-def _check_capacity(path: Path, sample_rate: int, channels: int, fmt: OutputFormat) -> None:
+def check_capacity(path: Path, sample_rate: int, channels: int, fmt: OutputFormat) -> None:
+    """AudioFileError when `fmt` cannot hold `sample_rate` Hz audio with `channels` channels."""
     if fmt.container == "mp3":
         if sample_rate not in MP3_RATES:
             raise AudioFileError(

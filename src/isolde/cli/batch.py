@@ -12,13 +12,16 @@ import threading
 from pathlib import Path
 
 from isolde.audio import OutputFormat, probe
+from isolde.cli import arg_types
 from isolde.cli.console import print_json
+from isolde.cli.input_notes import note_nonfinite
 from isolde.cli.jobs_cmd import summary, wait_all
 from isolde.cli.process import SpanAction, parse_options
 from isolde.core.errors import Cancelled, InputError
 from isolde.core.spans import Span
 from isolde.core.timecode import parse_range
 from isolde.jobs.manager import JobManager
+from isolde.jobs.output_checks import check_take_folder
 from isolde.jobs.record import JobRecord
 from isolde.jobs.store import JobStore
 from isolde.providers.base import Request, RequestKind
@@ -43,11 +46,28 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="A-B",
         help="where it does not, in every file (repeatable)",
     )
-    p.add_argument("--provider", default=DEFAULT_PROVIDER, help="engine (default: local)")
+    p.add_argument(
+        "--provider",
+        default=DEFAULT_PROVIDER,
+        type=arg_types.provider_name,
+        help="engine (default: local)",
+    )
     p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE")
-    p.add_argument("--concurrency", type=int, default=4, metavar="N", help="jobs in flight")
+    p.add_argument(
+        "--concurrency",
+        type=arg_types.whole(1, 64, "4"),
+        default=4,
+        metavar="N",
+        help="jobs in flight (1–64)",
+    )
     p.add_argument("--out", required=True, metavar="DIR", help="OUT/<name>/ per file")
-    p.add_argument("--format", default="wav", metavar="FMT", help="as for `isolde separate`")
+    p.add_argument(
+        "--format",
+        default="wav",
+        type=arg_types.format_spec,
+        metavar="FMT",
+        help="as for `isolde separate`",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
@@ -56,11 +76,17 @@ def _requests(args: argparse.Namespace) -> list[tuple[Path, Request, Path]]:
     """(file, request, take folder) for every file, all checked before anything is sent."""
     provider = get_provider(args.provider)
     options = parse_options(args.option)
+    fmt = OutputFormat.parse(args.format)
     out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise InputError(
+            f"--out {out}: is a file; batch writes a folder per input there — give a folder"
+        )
     planned, names = [], set()
     for raw in args.paths:
         path = Path(raw)
-        duration = probe(path).duration
+        info = probe(path)
+        duration = info.duration
         spans = []
         for include, text in args.spans or []:
             start, end = parse_range(text)
@@ -76,7 +102,16 @@ def _requests(args: argparse.Namespace) -> list[tuple[Path, Request, Path]]:
         while name in names:
             name += "_"
         names.add(name)
+        if not (out / name / "take.json").exists():  # a finished one is skipped
+            check_take_folder(
+                out / name,
+                info,
+                fmt,
+                inputs=[path],
+                work_files=4 if provider.capabilities.mono_output else 2,
+            )
         planned.append((path, request, out / name))
+    note_nonfinite(*(path for path, _, _ in planned))
     return planned
 
 
@@ -123,9 +158,6 @@ class BatchProgress:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.concurrency < 1:
-        raise InputError("--concurrency must be at least 1")
-    OutputFormat.parse(args.format)
     planned = _requests(args)
     store = JobStore(Path(args.out) / ".jobs")
     progress = BatchProgress(len(planned), args.quiet)

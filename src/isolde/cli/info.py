@@ -8,6 +8,7 @@ from typing import Any
 
 from isolde.audio import probe
 from isolde.cli.console import print_json
+from isolde.core.projectfile import looks_like_project
 from isolde.core.timecode import format_time
 from isolde.video.probe import probe_video
 
@@ -33,7 +34,7 @@ def _project_summary(path: Path) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     path = Path(args.path)
-    if path.suffix.lower() == ".isolde":
+    if looks_like_project(path):
         data = _project_summary(path)
         if args.json:
             print_json(data)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from isolde import __version__
 from isolde.cli import (
+    arg_types,
     batch,
     export_cmd,
     info,
@@ -44,7 +45,9 @@ TIME_HELP = "times are seconds (2.5) or h:mm:ss.sss"
 
 def _add_output_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--provider", help="engine to use (default: local, offline); see `isolde providers`"
+        "--provider",
+        type=arg_types.provider_name,
+        help="engine to use (default: local, offline); see `isolde providers`",
     )
     p.add_argument(
         "--option",
@@ -59,6 +62,7 @@ def _add_output_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--format",
         default="wav",
+        type=arg_types.format_spec,
         metavar="FMT",
         help="wav | wav:16 | wav:24 | wav:float | flac | flac:16 | mp3 | mp3:320 "
         "(default: wav, 32-bit float)",
@@ -136,8 +140,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--region", metavar="A-B", help="the stretch to regenerate")
     p.add_argument("--prompt", default="", help="what should sound there")
     p.add_argument("--negative-prompt", default="", help="what should not")
-    p.add_argument("--seed", type=int, help="random seed, for a repeatable result")
-    p.add_argument("--steps", type=int, help="diffusion steps (cloud engines)")
+    p.add_argument(
+        "--seed",
+        type=arg_types.whole(0, 2**32 - 1, "42"),
+        help="random seed, for a repeatable result",
+    )
+    p.add_argument(
+        "--steps", type=arg_types.whole(1, 1000, "50"), help="diffusion steps (cloud engines)"
+    )
     _add_output_args(p)
 
     p = sub.add_parser(

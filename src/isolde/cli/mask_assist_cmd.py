@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from isolde.cli import arg_types
 from isolde.cli.console import ProgressPrinter, phase, print_json
 from isolde.cli.mask_cmd import frame_at
 from isolde.cli.worker import run_cancellable
@@ -63,7 +64,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--assist-threshold",
-        type=float,
+        type=arg_types.fraction,
         metavar="0-1",
         help="SAM 3's detection threshold (fal's default when left out; try 0.2-0.3 when a "
         "description finds nothing)",

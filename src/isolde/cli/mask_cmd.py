@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from isolde.cli import arg_types
 from isolde.cli.console import ProgressPrinter, phase, print_json
 from isolde.core.errors import InputError
 from isolde.core.masks import MaskKeyframe, MaskObject, MaskShape, TrackBox
@@ -63,6 +64,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument(
         "--provider",
         default=DEFAULT_PROVIDER,
+        type=arg_types.provider_name,
         metavar="NAME",
         help=f"whose mask polarity to use: {', '.join(sorted(PROVIDER_POLARITY))} "
         f"(default: {DEFAULT_PROVIDER}; fal: black = target, white = background)",

@@ -12,7 +12,9 @@ from typing import Any
 
 from isolde.audio import open_audio
 from isolde.cli.console import ProgressPrinter, print_json
+from isolde.cli.input_notes import note_nonfinite
 from isolde.core.errors import InputError
+from isolde.core.projectfile import looks_like_project
 from isolde.core.timecode import format_time
 from isolde.providers.base import JobEvent
 from isolde.providers.local import rnnoise
@@ -46,14 +48,15 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _media_path(path: Path) -> str:
-    if path.suffix.lower() != ".isolde":
+    if not looks_like_project(path):
         return str(path)
+    from isolde.audio.media_check import ensure_media
     from isolde.core.project import Project
 
-    media = Project.load(path).state.media
-    if media is None:
+    project = Project.load(path)
+    if project.state.media is None:
         raise InputError(f"{path}: the project has no media to listen to; open a file in it first")
-    return media.path
+    return str(ensure_media(project))  # gone: found by content; changed: refused
 
 
 def _check_detector(name: str) -> str:
@@ -67,6 +70,7 @@ def _check_detector(name: str) -> str:
 def run(args: argparse.Namespace) -> int:
     detector = _check_detector(args.detector)
     media = _media_path(Path(args.path))
+    note_nonfinite(media)  # read as silence, and said so
     printer = ProgressPrinter(quiet=args.quiet)
     with open_audio(media) as audio:
         source = PlainReads(audio)

@@ -1,7 +1,9 @@
-"""Remix a take and export a project: what the editor's Apply and Export do, without Qt.
+"""Remix a take and export a project or a take: what the editor's Apply and Export do, without Qt.
 
 Takes are matched to their source when stored (same rate and length), so a take's target and
-residual line up with the source frame for frame.
+residual line up with the source frame for frame. Before anything is written, the output is
+checked (`jobs.output_checks`): never one of the files being read (the source, the take's files,
+the project), the format can hold the rate and channels, and there is room for it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from isolde.core.errors import InputError
 from isolde.core.progress import CancelToken, ProgressFn, no_progress
 from isolde.core.state import ProjectState
 from isolde.core.takes import Take
+from isolde.jobs.output_checks import check_file_output
 
 
 @dataclass(frozen=True)
@@ -28,16 +31,54 @@ class TakeDir:
 
 
 def read_take_dir(folder: Path) -> TakeDir:
-    path = Path(folder) / "take.json"
+    folder = Path(folder)
+    path = folder / "take.json"
+    if folder.exists() and not folder.is_dir():
+        raise InputError(
+            f"{folder}: is a file, not a take folder; give the folder a separation wrote "
+            "(it holds take.json)"
+        )
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
-        take = Take.from_json(doc["take"]).resolved(Path(folder))
+        take = Take.from_json(doc["take"]).resolved(folder)
         media = str(doc["media"]["path"])
+        if not take.files:
+            raise ValueError("it names no files")
     except FileNotFoundError:
         raise InputError(f"{folder}: no take.json here; give a folder a separation wrote") from None
-    except (ValueError, KeyError, TypeError) as exc:
-        raise InputError(f"{path}: not a take file Isolde can read ({exc})") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise InputError(
+            f"{path}: not a take file Isolde can read ({exc}); run the separation again"
+        ) from None
+    for role, name in take.files.items():
+        if not Path(name).is_file():
+            raise InputError(
+                f"{folder}: the take's {role} file {Path(name).name} is missing; "
+                "run the separation again"
+            )
     return TakeDir(take, media)
+
+
+def _check_dest(
+    dest: Path, fmt: OutputFormat, source: AudioSource, inputs: list[tuple[str, str]]
+) -> None:
+    check_file_output(
+        dest,
+        fmt,
+        rate=source.sample_rate,
+        channels=source.channels,
+        seconds=source.duration,
+        inputs=inputs,
+    )
+
+
+def _take_inputs(take: Take, folder: Path | None = None) -> list[tuple[str, str]]:
+    found = [(f"the take's {role} file", str(path)) for role, path in take.files.items()]
+    if folder is not None:
+        found.append(("the take's take.json", str(Path(folder) / "take.json")))
+    return found
 
 
 @contextmanager
@@ -75,6 +116,8 @@ def remix_take(
     take_dir = read_take_dir(folder)
     take = take_dir.take
     with open_audio(take_dir.media_path) as source:
+        inputs = [("the source recording", take_dir.media_path), *_take_inputs(take, folder)]
+        _check_dest(dest, fmt, source, inputs)
         start, end = time_range or (0.0, source.duration)
         edit = AppliedEdit(
             take.id,
@@ -98,13 +141,19 @@ def export_state(
     *,
     what: str = "edited",
     take_id: str | None = None,
+    project_files: tuple[str, ...] = (),
     progress: ProgressFn = no_progress,
     cancel: CancelToken | None = None,
 ) -> Path:
-    """`edited`: the source with every applied edit; `target`/`residual`: a take's file."""
+    """`edited`: the source with every applied edit; `target`/`residual`: a take's file.
+    `project_files` (the project, its autosave) are inputs too: never written over."""
     if state.media is None:
         raise InputError("the project has no media to export")
     with open_audio(state.media.path) as source:
+        inputs = [("the project's source recording", state.media.path)]
+        inputs += [item for take in state.takes for item in _take_inputs(take)]
+        inputs += [("the project file", p) for p in project_files]
+        _check_dest(dest, fmt, source, inputs)
         if what in ("target", "residual", "inpainted"):
             take = state.take(take_id) if take_id else state.current_take
             if take is None or what not in take.files:
@@ -122,3 +171,25 @@ def export_state(
                 splices.append(splice_for(edit, source.sample_rate, files[i : i + n]))
                 i += n
             return render(source, splices, dest, fmt, progress=progress, cancel=cancel)
+
+
+def export_take(
+    folder: Path,
+    dest: Path,
+    fmt: OutputFormat,
+    *,
+    what: str | None = None,
+    progress: ProgressFn = no_progress,
+    cancel: CancelToken | None = None,
+) -> Path:
+    """One file of a take folder (`target`, `residual` or `inpainted`; by default the target,
+    or the inpainted audio of an inpainting take) in any format and rate."""
+    take = read_take_dir(folder).take
+    role = what or ("target" if "target" in take.files else "inpainted")
+    if role not in take.files:
+        have = ", ".join(sorted(take.files))
+        raise InputError(f"{folder}: this take has no {role} file (it has: {have}); "
+                         "choose one of those with --what")
+    with open_audio(take.files[role]) as part:
+        _check_dest(dest, fmt, part, _take_inputs(take, folder))
+        return render(part, [], dest, fmt, progress=progress, cancel=cancel)

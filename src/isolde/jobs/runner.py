@@ -1,11 +1,15 @@
 """Run one request to completion and store its take: the synchronous path the CLI uses.
 
 The engine writes float32 WAV into a private work folder; only when it has finished are the
-files transcoded into the requested format and `take.json` written, each atomically, so an
-interrupted run never leaves a half take behind. A request with a selection runs on that stretch
-only and is placed back into full-length files (`providers.selection`). What a request needs made
-first (a visual request's mask video) is made here too (`jobs.preparation`). The threaded job
-manager (`jobs.manager`) runs jobs through here, and resumed ones through `store_take`.
+files transcoded into the requested format and `take.json` written, into a staging folder that
+is then renamed into place as a whole (`jobs.take_commit`): a failure, a full disk or Ctrl-C
+leaves either the old take or the new one, never half of either. What can be checked before the
+engine runs (the output format against the source, the folder, the free space, outputs that
+would replace inputs) is checked first (`jobs.output_checks`). A request with a selection runs
+on that stretch only and is placed back into full-length files (`providers.selection`). What a
+request needs made first (a visual request's mask video) is made here too (`jobs.preparation`).
+The threaded job manager (`jobs.manager`) runs jobs through here, and resumed ones through
+`store_take`.
 """
 
 from __future__ import annotations
@@ -26,8 +30,17 @@ from isolde.core.errors import AudioFileError, MissingKeyError
 from isolde.core.progress import CancelToken
 from isolde.core.spans import new_id
 from isolde.core.takes import Take
+from isolde.jobs import take_commit
+from isolde.jobs.output_checks import check_take_folder
 from isolde.jobs.preparation import prepare_request
-from isolde.providers.base import EventFn, Provider, ProviderResult, Request, ignore_events
+from isolde.providers.base import (
+    EventFn,
+    Provider,
+    ProviderResult,
+    Request,
+    RequestKind,
+    ignore_events,
+)
 from isolde.providers.net.keys import missing_key_message
 from isolde.providers.selection import run_request, with_default_selection
 
@@ -51,7 +64,10 @@ def _prepare_out_dir(out_dir: Path) -> None:
 
 def clear_leftovers(out_dir: Path) -> None:
     """Remove what a killed run left in a take folder: its private work folders and the hidden
-    temp files of writes that never completed. Finished files are never touched."""
+    temp files of writes that never completed, and beside it an unfinished staging folder (an
+    old take renamed aside by a commit that never finished is put back). Finished files are
+    never touched."""
+    take_commit.recover(out_dir)
     for stale in out_dir.glob(".isolde-work-*"):
         shutil.rmtree(stale, ignore_errors=True)
     for pattern in (".*.tmp", ".*.part"):  # core.atomic and audio.writer temp names
@@ -80,9 +96,42 @@ def store_take(
     files = dict(result.files)
     if not keep_mono and {"target", "residual"} <= files.keys():
         files = _match_to_source(files, media, provider, cancel)
+    if out_dir.is_symlink():  # replace the folder it points to, never the link itself
+        out_dir = out_dir.resolve()
+    staging = take_commit.staging_folder(out_dir)
+    try:
+        take, outputs = _write_take(
+            staging, files, result, request, provider, media, fmt, timing, cancel, keep_mono
+        )
+        take_commit.commit(staging, out_dir)
+    except OSError as exc:
+        raise AudioFileError(
+            out_dir,
+            f"could not store the take ({exc.strerror or exc}); nothing was changed "
+            "there — check the free disk space and that the folder is writable",
+        ) from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    outputs = {role: out_dir / path.name for role, path in outputs.items()}
+    return take, out_dir / take_commit.TAKE_FILE, outputs
+
+
+def _write_take(
+    staging: Path,
+    files: dict[str, Path],
+    result: ProviderResult,
+    request: Request,
+    provider: Provider,
+    media: AudioInfo,
+    fmt: OutputFormat,
+    timing: dict[str, float],
+    cancel: CancelToken | None,
+    keep_mono: bool,
+) -> tuple[Take, dict[str, Path]]:
+    """Every file of the take, `take.json` last, into the staging folder."""
     outputs: dict[str, Path] = {}
     for role, produced in files.items():
-        dest = out_dir / f"{role}{fmt.extension}"
+        dest = staging / f"{role}{fmt.extension}"
         with open_audio(produced) as src:
             transcode(src, dest, fmt, cancel=cancel)
         outputs[role] = dest
@@ -115,9 +164,8 @@ def store_take(
         "engine_details": dict(result.details),
         "stereo": "engine mono output" if keep_mono else "matched to the source",
     }
-    take_file = out_dir / "take.json"
-    atomic_write_text(take_file, json.dumps(document, indent=2) + "\n")
-    return take, take_file, outputs
+    atomic_write_text(staging / take_commit.TAKE_FILE, json.dumps(document, indent=2) + "\n")
+    return take, outputs
 
 
 def _match_to_source(
@@ -141,6 +189,31 @@ def _match_to_source(
     return {**files, "target": t_out, "residual": r_out}
 
 
+def check_request_outputs(
+    provider: Provider,
+    request: Request,
+    media: AudioInfo,
+    out_dir: Path,
+    fmt: OutputFormat,
+    *,
+    keep_mono: bool = False,
+) -> None:
+    """What can be known about the take before the engine runs (or anything is uploaded): the
+    format holds the source's rate and channels, the folder is writable, has room and holds no
+    input (`jobs.output_checks`)."""
+    mono = keep_mono and provider.capabilities.mono_output
+    check_take_folder(
+        out_dir,
+        media,
+        fmt,
+        roles=1 if request.kind is RequestKind.INPAINT else 2,
+        channels=1 if mono else media.channels,
+        inputs=(request.media_path, request.video_path, request.mask_path),
+        work_files=4 if provider.capabilities.mono_output else 2,
+        check_format=not mono,
+    )
+
+
 def run_to_take(
     provider: Provider,
     request: Request,
@@ -159,6 +232,7 @@ def run_to_take(
     key_env = provider.capabilities.key_env
     if key_env is not None and not provider.key_configured():
         raise MissingKeyError(missing_key_message(key_env, provider.title))
+    check_request_outputs(provider, request, media, out_dir, fmt, keep_mono=keep_mono)
     _prepare_out_dir(out_dir)
     prepare_request(request, on_event=on_event, cancel=cancel)  # e.g. render its mask video
     work_dir = Path(tempfile.mkdtemp(prefix=".isolde-work-", dir=out_dir))
