@@ -234,9 +234,17 @@ def test_a_cloud_inpaint_is_recorded_with_its_selection_so_resume_cannot_misplac
         assert job.id == "inpaint1"
         assert job.request["selection"] == {"start": 1.0, "end": 1.5}
         assert manager.wait(job.id, timeout=30)
-        # had it crashed while queued, the resume plan must not fetch a region-only result
+        # had it crashed while queued, resume goes piece by piece (the region is one piece,
+        # placed back at its time), never fetching a region-only result as the whole file
+        from dataclasses import replace
+
+        from isolde.jobs.resumption import resume_plan
+
         crashed = manager.get(job.id).moved("queued")
-        assert manager._resume_plan(crashed) == "unknown"
+        assert [p["state"] for p in crashed.pieces] == ["done"]
+        assert resume_plan(crashed, manager.provider("fal")) == "start"
+        no_pieces = replace(crashed, pieces=())  # an older record: not resumable as a whole
+        assert resume_plan(no_pieces, manager.provider("fal")) == "unknown"
     finally:
         cloud.stop()
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from isolde.cli.console import print_json
 from isolde.core.errors import Cancelled, InputError
@@ -35,9 +37,21 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def open_store(args: argparse.Namespace) -> JobStore:
     if getattr(args, "store", None):
-        return JobStore(Path(args.store))
+        store = Path(args.store)
+        if not store.is_dir():
+            what = "is a file" if store.exists() else "no such folder"
+            raise InputError(
+                f"--store {store}: {what}; give a job folder (e.g. a batch's OUT/.jobs)"
+            )
+        return JobStore(store)
     if getattr(args, "project", None):
-        return JobStore(project_jobs_dir(Path(args.project)))
+        from isolde.core.projectfile import looks_like_project
+
+        project = Path(args.project)
+        if not project.is_file() or not looks_like_project(project):
+            what = "no such file" if not project.exists() else "not an Isolde project"
+            raise InputError(f"--project {project}: {what}; give the project's .isolde file")
+        return JobStore(project_jobs_dir(project))
     return JobStore()
 
 
@@ -56,7 +70,16 @@ def summary(record: JobRecord) -> dict:
         "take": record.take_file,
         "out_dir": record.out_dir,
         "cost_estimate_usd": record.cost_estimate_usd,
+        "pieces": [
+            {"key": p.get("key"), "state": p.get("state"), "request_id": _piece_id(p)}
+            for p in record.pieces
+        ],
     }
+
+
+def _piece_id(piece: Mapping[str, Any]) -> str | None:
+    sub = piece.get("submission") or {}
+    return piece.get("request_id") or sub.get("request_id")
 
 
 def _find(store: JobStore, prefix: str) -> JobRecord:
@@ -85,6 +108,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"no jobs in {store.root}")
         for r in records:
             state = r.state + (f" #{r.queue_position}" if r.queue_position else "")
+            if r.pieces and r.active:
+                done = sum(p.get("state") == "done" for p in r.pieces)
+                state += f" {done}/{len(r.pieces)}"
             print(
                 f"{r.id}  {r.provider:<10} {r.kind:<8} {state:<12} {r.label[:40]:<40} "
                 f"{r.message[:60] if r.state in ('failed', 'unknown') else ''}"
@@ -105,11 +131,16 @@ def run(args: argparse.Namespace) -> int:
     finished = wait_all(manager, [r.id for r in started])
     records = [manager.get(r.id) for r in started]
     unknown = [r for r in manager.records() if r.state == "unknown" and (target in (None, r.id))]
+    ids = {r.id for r in started}
+    elsewhere = [  # being run by another Isolde process: left to it
+        r for r in manager.records() if r.active and r.id not in ids and target in (None, r.id)
+    ]
     if args.json:
         print_json(
             {
                 "resumed": [summary(r) for r in records if r],
                 "unknown": [summary(r) for r in unknown],
+                "running_elsewhere": [summary(r) for r in elsewhere],
             }
         )
     else:
@@ -118,7 +149,9 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{r.id}: {r.state}  {r.take_file or r.message}")
         for r in unknown:
             print(f"{r.id}: unknown — {r.message}")
-        if not started and not unknown:
+        for r in elsewhere:
+            print(f"{r.id}: {r.state}, being run by another Isolde process — left to it")
+        if not started and not unknown and not elsewhere:
             print("nothing to resume")
     if not finished:
         raise Cancelled()

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from isolde.audio import OutputFormat, probe
 from isolde.cli.console import ProgressPrinter, print_json
+from isolde.cli.preflight import check_before_work
 from isolde.cli.worker import run_cancellable
 from isolde.core.errors import InputError
 from isolde.core.progress import CancelToken
+from isolde.core.projectfile import looks_like_project
 from isolde.core.spans import InpaintRegion, Span
 from isolde.core.timecode import parse_range
 from isolde.jobs.runner import TakeOutcome, run_to_take
@@ -40,14 +44,16 @@ def parse_options(pairs: list[str]) -> dict[str, str]:
 def _source(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
     """The media path and project defaults (spans, prompt, provider, options) for PATH."""
     path = Path(args.path)
-    if path.suffix.lower() != ".isolde":
+    if not looks_like_project(path):
         return str(path), {}
+    from isolde.audio.media_check import ensure_media
     from isolde.core.project import Project
 
-    state = Project.load(path).state
+    project = Project.load(path)
+    state = project.state
     if state.media is None:
         raise InputError(f"{path}: the project has no media to process; open a file in it first")
-    return state.media.path, {
+    return str(ensure_media(project)), {  # gone: found by content; changed: refused
         "spans": state.spans,
         "regions": state.regions,
         "prompt": state.prompt,
@@ -59,16 +65,50 @@ def _source(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
 def _run(
     provider: Provider, request: Request, args: argparse.Namespace, fmt: OutputFormat
 ) -> TakeOutcome:
-    """Run on a worker thread so that Ctrl-C becomes a clean cancel (exit 5)."""
+    """Run on a worker thread so that Ctrl-C becomes a clean cancel (exit 5).
+
+    A cloud engine's job goes through the durable job store first (`jobs.foreground`): a
+    killed command is finished by `isolde jobs resume` or by the same command run again, and
+    never paid for twice."""
     printer = ProgressPrinter(quiet=args.quiet)
+    keep_mono = getattr(args, "keep_mono", False)
 
     def work(cancel: CancelToken) -> TakeOutcome:
-        return run_to_take(
-            provider, request, Path(args.out), fmt, on_event=printer, cancel=cancel,
-            keep_mono=getattr(args, "keep_mono", False),
+        if provider.capabilities.key_env is None:  # this machine's engine: nothing to lose
+            return run_to_take(
+                provider, request, Path(args.out), fmt, on_event=printer, cancel=cancel,
+                keep_mono=keep_mono,
+            )
+        from isolde.jobs.foreground import run_job_here
+        from isolde.jobs.manager import JobManager
+        from isolde.jobs.store import JobStore
+
+        durable = _absolute(request)
+        manager = JobManager(JobStore(), providers=_same_provider(provider))
+        _, outcome = run_job_here(
+            manager, provider.name, durable, Path(args.out).absolute(), args.format,
+            keep_mono=keep_mono, on_event=printer, cancel=cancel,
         )
+        return outcome
 
     return run_cancellable(work, printer)
+
+
+def _absolute(request: Request) -> Request:
+    """The request with absolute paths, so that a resume from any folder finds its files."""
+    def full(path: str | None) -> str | None:
+        return None if path is None else str(Path(path).absolute())
+
+    return replace(
+        request,
+        media_path=str(Path(request.media_path).absolute()),
+        video_path=full(request.video_path),
+        mask_path=full(request.mask_path),
+    )
+
+
+def _same_provider(provider: Provider) -> Callable[[str], Provider]:
+    return lambda name: provider if name == provider.name else get_provider(name)
 
 
 def _report(
@@ -167,6 +207,7 @@ def run_separate(args: argparse.Namespace) -> int:
         mask_path=mask,
     )
     args.out = args.out or _default_out(media_path, "separated")
+    check_before_work(provider, request, args, fmt)  # before any engine or upload
     return _report(_run(provider, request, args, fmt), provider, "separate", args)
 
 
@@ -202,4 +243,5 @@ def run_inpaint(args: argparse.Namespace) -> int:
         selection=_selection(args, duration),
     )
     args.out = args.out or _default_out(media_path, "inpainted")
+    check_before_work(provider, request, args, fmt)  # before any engine or upload
     return _report(_run(provider, request, args, fmt), provider, "inpaint", args)

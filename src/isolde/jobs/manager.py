@@ -3,27 +3,32 @@
 No Qt here. Workers own immutable requests; they report through `on_update` (called on worker
 threads — the editor's bridge only queues the record) and through the store on disk, so that a
 process killed at any moment loses no finished take and re-sends nothing that may have cost money.
+Jobs sent in pieces record each piece (`jobs.piece_ledger`); what a recorded job becomes after a
+restart is `jobs.resumption`'s rule; `jobs.foreground` runs one on the calling thread (the CLI).
+A job runs in one process at a time (`JobStore.claim`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
-from isolde.audio import OutputFormat, open_audio
+from isolde.audio import OutputFormat
 from isolde.core.errors import Cancelled, IsoldeError
 from isolde.core.progress import CancelToken
 from isolde.core.spans import new_id
+from isolde.jobs.piece_ledger import recording_pieces
 from isolde.jobs.record import TERMINAL, JobRecord
-from isolde.jobs.runner import clear_leftovers, run_to_take, store_take
-from isolde.jobs.store import JobStore
-from isolde.providers.base import JobEvent, Provider, Request
+from isolde.jobs.resumption import resume_plan, submissions, unknown_message, watch_and_fetch
+from isolde.jobs.runner import TakeOutcome, run_to_take
+from isolde.jobs.store import JobBusyError, JobStore
+from isolde.providers.base import EventFn, JobEvent, Provider, Request, ignore_events
 from isolde.providers.errors import SubmissionUnknownError
 from isolde.providers.registry import get_provider
 from isolde.providers.selection import with_default_selection
@@ -52,6 +57,9 @@ class JobManager:
         self._listeners: list[Listener] = [on_update] if on_update else []
         self._lock = threading.Lock()
         self._records: dict[str, JobRecord] = {r.id: r for r in store.all()}
+        for record in self._records.values():  # kept pieces of jobs that ended (a kill at the end)
+            if record.state in ("done", "failed", "cancelled") and record.pieces:
+                shutil.rmtree(store.pieces_dir(record.id), ignore_errors=True)
         self._cancels: dict[str, CancelToken] = {}
         self._done: dict[str, threading.Event] = {}
         self._slots: dict[str, threading.Semaphore] = {}
@@ -66,6 +74,13 @@ class JobManager:
     def get(self, job_id: str) -> JobRecord | None:
         with self._lock:
             return self._records.get(job_id)
+
+    def provider(self, name: str) -> Provider:
+        return self._providers(name)
+
+    def add(self, record: JobRecord) -> JobRecord:
+        """Write a new job down (listeners are told) without starting it."""
+        return self._save(record, emit=True)
 
     def subscribe(self, listener: Listener) -> None:
         self._listeners.append(listener)
@@ -85,24 +100,56 @@ class JobManager:
     ) -> JobRecord:
         """Write the job down, then queue it. A bad output format raises here; the request
         itself is validated by the worker (a failed job says why)."""
+        record = self.new_record(
+            provider_name,
+            request,
+            out_dir,
+            output_format,
+            label=label,
+            retry_of=retry_of,
+            cost_estimate_usd=cost_estimate_usd,
+            job_id=job_id,
+        )
+        self._save(record, emit=True)
+        self._start(record, resume=False)
+        return record
+
+    def new_record(
+        self, provider_name: str, request: Request, out_dir: Path, output_format: str, **extra: Any
+    ) -> JobRecord:
         OutputFormat.parse(output_format)
         # Record exactly what will run: a cloud inpaint gets its region as the selection here,
         # so a resumed job knows its result covers only that stretch.
         request = with_default_selection(self._providers(provider_name), request)
-        record = JobRecord(
-            id=job_id or new_id(),
+        return JobRecord(
+            id=extra.pop("job_id", None) or new_id(),
             provider=provider_name,
             kind=request.kind.value,
             request=request.to_json(),
             out_dir=str(out_dir),
             output_format=output_format,
-            label=label or request.prompt,
-            retry_of=retry_of,
-            cost_estimate_usd=cost_estimate_usd,
+            label=extra.pop("label", "") or request.prompt,
+            **extra,
         )
-        self._save(record, emit=True)
-        self._start(record, resume=False)
-        return record
+
+    def run_recorded(
+        self,
+        record: JobRecord,
+        *,
+        resume: bool = False,
+        on_event: EventFn = ignore_events,
+        cancel: CancelToken | None = None,
+    ) -> TakeOutcome:
+        """Run a recorded job on the calling thread (`jobs.foreground`); what went wrong is
+        raised after it is recorded. `resume`: watch and fetch its saved submission."""
+        token = cancel or CancelToken()
+        self._cancels[record.id] = token
+        self._done[record.id] = threading.Event()
+        try:
+            return self._run(record.id, token, resume, self._event_sink(record.id, on_event))
+        finally:
+            self._cancels.pop(record.id, None)
+            self._done[record.id].set()
 
     def retry(self, job_id: str, out_dir: Path | None = None) -> JobRecord:
         old = self._require(job_id)
@@ -119,31 +166,25 @@ class JobManager:
         )
 
     def resume(self, job_id: str | None = None) -> list[JobRecord]:
-        """Pick up unfinished jobs after a restart (see `_resume_plan` for what each becomes)."""
+        """Pick up unfinished jobs after a restart (`resumption.resume_plan` says what each
+        becomes: started, watched, or reported as unknown)."""
         picked = [r for r in self.records() if r.active and (job_id is None or r.id == job_id)]
         started = []
         for record in picked:
-            if record.id in self._cancels:
-                continue  # already running in this process
-            plan = self._resume_plan(record)
+            if record.id in self._cancels or self.store.busy(record.id):
+                continue  # already running, in this process or another one
+            plan = resume_plan(record, self._providers(record.provider))
             if plan == "unknown":
-                ids = ", ".join(str(s.get("request_id")) for s in self._submissions(record))
-                self._save(
-                    record.moved(
-                        "unknown",
-                        message=(
-                            "Isolde stopped while this job was being sent"
-                            + (f" (provider request {ids})" if ids else "")
-                            + "; it may exist and be billed at the provider, so it was not "
-                            "sent again. Check the provider's dashboard, or retry it as a new job."
-                        ),
-                    ),
-                    emit=True,
-                )
+                self.mark_unknown(record)
             else:
                 self._start(record, resume=plan == "watch")
                 started.append(record)
         return started
+
+    def mark_unknown(self, record: JobRecord) -> JobRecord:
+        if record.state == "unknown":
+            return record
+        return self._save(record.moved("unknown", message=unknown_message(record)), emit=True)
 
     def cancel(self, job_id: str) -> JobRecord:
         record = self._require(job_id)
@@ -205,94 +246,90 @@ class JobManager:
             self._done[job_id].set()
 
     def _work_inner(self, job_id: str, token: CancelToken, resume: bool) -> None:
+        with contextlib.suppress(Exception):  # recorded: the job's state says what went wrong
+            self._run(job_id, token, resume, self._event_sink(job_id))
+
+    def _run(self, job_id: str, token: CancelToken, resume: bool, sink: EventFn) -> TakeOutcome:
+        """Run the job on this thread and record how it ended; a failure is raised after.
+        A job another live process holds, or has moved on meanwhile, is left alone."""
+        with self.store.claim(job_id):
+            self._reload(job_id)
+            provider = self._providers(self._require(job_id).provider)
+            if token.cancelled:
+                self._end(job_id, "cancelled", "cancelled before it started")
+                raise Cancelled()
+            try:
+                outcome = self._execute(job_id, provider, token, resume, sink)
+            except Cancelled:
+                self._cancel_remote(job_id, provider)
+                self._end(job_id, "cancelled", "cancelled")
+                raise
+            except SubmissionUnknownError as exc:
+                self._end(job_id, "unknown", str(exc))
+                raise
+            except IsoldeError as exc:
+                self._end(job_id, "failed", str(exc))
+                raise
+            except Exception as exc:  # a bug: the job fails visibly, the app keeps going
+                self._end(job_id, "failed", f"unexpected {type(exc).__name__}: {exc}")
+                raise
+            done = self._require(job_id).moved(
+                "done", take_file=str(outcome.take_file), fraction=1.0, queue_position=None
+            )
+            self._save(replace(done, message="done"), emit=True)
+            shutil.rmtree(self.store.pieces_dir(job_id), ignore_errors=True)
+            return outcome
+
+    def _end(self, job_id: str, state: str, message: str) -> None:
+        self._save(self._require(job_id).moved(state, message=message), emit=True)
+        if state != "unknown":  # an unknown job keeps its finished pieces for the user
+            shutil.rmtree(self.store.pieces_dir(job_id), ignore_errors=True)
+
+    def _execute(
+        self, job_id: str, provider: Provider, token: CancelToken, resume: bool, sink: EventFn
+    ) -> TakeOutcome:
         record = self._require(job_id)
-        provider = self._providers(record.provider)
-        request = Request.from_json(record.request)
-        fmt = OutputFormat.parse(record.output_format)
-        out_dir = Path(record.out_dir)
-        if token.cancelled:
-            self._save(record.moved("cancelled", message="cancelled before it started"), emit=True)
-            return
-        on_event = self._event_sink(job_id)
-        try:
-            if resume:
-                take_file = self._watch_and_fetch(record, provider, request, fmt, out_dir, token)
-            else:
-                # Uploads and reading are safe to redo; the engine's "sending" event marks the
-                # moment after which a crash leaves the job unknown.
-                moved = "running" if provider.capabilities.key_env is None else "preparing"
-                self._save(self._require(job_id).moved(moved), emit=True)
-                outcome = run_to_take(
-                    provider, request, out_dir, fmt, on_event=on_event, cancel=token
-                )
-                take_file = outcome.take_file
-        except Cancelled:
-            self._cancel_remote(job_id, provider)
-            self._save(self._require(job_id).moved("cancelled", message="cancelled"), emit=True)
-        except SubmissionUnknownError as exc:
-            self._save(self._require(job_id).moved("unknown", message=str(exc)), emit=True)
-        except IsoldeError as exc:
-            self._save(self._require(job_id).moved("failed", message=str(exc)), emit=True)
-        except Exception as exc:  # a bug: the job fails visibly, the app keeps going
-            self._save(
-                self._require(job_id).moved(
-                    "failed", message=f"unexpected {type(exc).__name__}: {exc}"
-                ),
-                emit=True,
+        if resume:
+            return watch_and_fetch(
+                record,
+                provider,
+                token,
+                sink,
+                lambda: self._save(self._require(job_id).moved("fetching"), emit=True),
             )
-        else:
-            self._save(
-                self._require(job_id).moved(
-                    "done",
-                    take_file=str(take_file),
-                    fraction=1.0,
-                    queue_position=None,
-                    message="done",
-                ),
-                emit=True,
+        # Uploads and reading are safe to redo; the engine's "sending" event marks the moment
+        # after which a crash leaves the job (or the piece being sent) unknown.
+        moved = "preparing" if provider.capabilities.key_env and not record.pieces else "running"
+        self._save(record.moved(moved), emit=True)
+        with recording_pieces(
+            lambda: self._require(job_id),
+            lambda record: self._save(record, emit=False),
+            provider,
+            self.store.pieces_dir(job_id),
+        ):
+            return run_to_take(
+                provider,
+                Request.from_json(record.request),
+                Path(record.out_dir),
+                OutputFormat.parse(record.output_format),
+                on_event=sink,
+                cancel=token,
+                keep_mono=record.keep_mono,
             )
 
-    def _watch_and_fetch(
-        self,
-        record: JobRecord,
-        provider: Provider,
-        request: Request,
-        fmt: OutputFormat,
-        out_dir: Path,
-        token: CancelToken,
-    ) -> Path:
-        submission = Submission.from_json(self._submissions(record)[0])
-        sink = self._event_sink(record.id)
-        for event in provider.watch(submission, cancel=token):
-            sink(event)
-            if event.state == "failed":
-                raise IsoldeError(event.message or "the engine reported a failure")
-        with open_audio(request.media_path) as src:
-            media = src.info
-        out_dir.mkdir(parents=True, exist_ok=True)
-        clear_leftovers(out_dir)
-        work_dir = Path(tempfile.mkdtemp(prefix=".isolde-work-", dir=out_dir))
-        try:
-            started = time.perf_counter()
-            self._save(self._require(record.id).moved("fetching"), emit=True)
-            result = provider.fetch(submission, work_dir, on_event=sink, cancel=token)
-            timing = {"processing_s": round(time.perf_counter() - started, 4), "resumed": 1.0}
-            _, take_file, _ = store_take(
-                result, request, provider, media, out_dir, fmt, timing, token
-            )
-        finally:
-            shutil.rmtree(work_dir, ignore_errors=True)
-        return take_file
-
-    def _event_sink(self, job_id: str) -> Callable[[JobEvent], None]:
+    def _event_sink(self, job_id: str, relay: EventFn = ignore_events) -> EventFn:
         def sink(event: JobEvent) -> None:
+            record_event(event)
+            relay(event)
+
+        def record_event(event: JobEvent) -> None:
             record = self._require(job_id)
             if event.state == "sending":
                 record = record.moved("submitting", sends=record.sends + 1)
                 self._save(record, emit=True)  # on disk before the request leaves
                 return
             if event.state == "submitted" and event.submission is not None:
-                subs = [*self._submissions(record), event.submission.to_json()]
+                subs = [*submissions(record), event.submission.to_json()]
                 record = record.moved("submitted", submission=_bundle(subs))
                 self._save(record, emit=True)  # durable before anything else happens
                 return
@@ -317,28 +354,21 @@ class JobManager:
         return sink
 
     # -- bookkeeping --------------------------------------------------------------------------
-    def _resume_plan(self, record: JobRecord) -> str:
-        """ "start" again when nothing can have been sent or billed, "watch" a single remote job
-        that can be fetched from its saved submission, else "unknown" (never re-sent)."""
-        provider = self._providers(record.provider)
-        if record.state in ("pending", "preparing") or provider.capabilities.key_env is None:
-            return "start"  # nothing billed can have left the machine, or it is this machine
-        subs = self._submissions(record)
-        single = len(subs) == 1 and record.sends <= 1 and not record.request.get("selection")
-        if provider.capabilities.queue and single:
-            return "watch"
-        return "unknown"
-
-    @staticmethod
-    def _submissions(record: JobRecord) -> list[dict]:
-        if not record.submission:
-            return []
-        return list(record.submission.get("pieces", [record.submission]))
-
     def _cancel_remote(self, job_id: str, provider: Provider) -> None:
-        for sub in self._submissions(self._require(job_id)):
+        for sub in submissions(self._require(job_id)):
             with contextlib.suppress(IsoldeError, NotImplementedError, ValueError):
                 provider.cancel_job(Submission.from_json(sub))
+
+    def _reload(self, job_id: str) -> None:
+        """The job as on disk, now that it is ours: another process may have moved it on."""
+        fresh, seen = self.store.get(job_id), self._require(job_id)
+        if fresh is not None and fresh.updated_at > seen.updated_at:
+            with self._lock:
+                self._records[job_id] = fresh
+            raise JobBusyError(
+                f"job {job_id} was moved on by another Isolde process ({fresh.state}); "
+                "see `isolde jobs list`, and run this again if it is unfinished"
+            )
 
     def _require(self, job_id: str) -> JobRecord:
         with self._lock:

@@ -50,6 +50,10 @@ class JobRecord:
     cost_estimate_usd: float | None = None
     retry_of: str | None = None
     sends: int = 0  # billed requests started ("sending" events): more than one is a chunked job
+    # A job sent in pieces (chunks, a selection): one entry per piece, in order, each
+    # {"key", "state": pending|sending|submitted|done, "submission", "file", ...} (`jobs.pieces`).
+    pieces: tuple[Mapping[str, Any], ...] = ()
+    keep_mono: bool = False  # store the engine's mono output as it is (`isolde separate`)
 
     @property
     def active(self) -> bool:
@@ -97,6 +101,8 @@ class JobRecord:
             "cost_estimate_usd": self.cost_estimate_usd,
             "retry_of": self.retry_of,
             "sends": self.sends,
+            "pieces": [dict(p) for p in self.pieces],
+            "keep_mono": self.keep_mono,
         }
 
     @classmethod
@@ -130,4 +136,6 @@ class JobRecord:
             cost_estimate_usd=data.get("cost_estimate_usd"),
             retry_of=data.get("retry_of"),
             sends=int(data.get("sends", 0)),
+            pieces=tuple(dict(p) for p in data.get("pieces") or ()),
+            keep_mono=bool(data.get("keep_mono", False)),
         )

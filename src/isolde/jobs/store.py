@@ -6,15 +6,27 @@ app's data folder. Many threads update it; one lock per store keeps each job's f
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import platformdirs
 
 from isolde.core.atomic import atomic_write_text
+from isolde.core.errors import InputError
 from isolde.jobs.record import JobRecord
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks here; one process per job is then on trust
+    fcntl = None  # type: ignore[assignment]
+
+
+class JobBusyError(InputError):
+    """The job is being run by another live Isolde process (the editor, a command)."""
 
 
 def default_jobs_dir() -> Path:
@@ -30,6 +42,42 @@ class JobStore:
 
     def path_of(self, job_id: str) -> Path:
         return self.root / f"{job_id}.json"
+
+    def pieces_dir(self, job_id: str) -> Path:
+        """Where a job sent in pieces keeps its finished pieces' outputs until it is done."""
+        return self.root / f"{job_id}-pieces"
+
+    @contextlib.contextmanager
+    def claim(self, job_id: str) -> Iterator[None]:
+        """Hold the job for this process while it runs; JobBusyError when another live process
+        holds it. The lock (`flock` on `<id>.lock`) dies with its process: a crash never
+        leaves a job held."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self.root / f"{job_id}.lock"
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            if fcntl is not None:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:
+                    holder = os.read(fd, 32).decode(errors="replace").strip() or "?"
+                    raise JobBusyError(
+                        f"job {job_id} is being run by another Isolde process (pid {holder}); "
+                        "wait for it to finish, or stop that process and run this again"
+                    ) from None
+            os.ftruncate(fd, 0)
+            os.write(fd, str(os.getpid()).encode())
+            yield
+        finally:
+            os.close(fd)  # releases the lock
+
+    def busy(self, job_id: str) -> bool:
+        """True when another live process is running the job."""
+        try:
+            with self.claim(job_id):
+                return False
+        except JobBusyError:
+            return True
 
     def put(self, record: JobRecord) -> JobRecord:
         with self._lock:

@@ -19,7 +19,9 @@ import numpy as np
 
 from isolde.audio import AudioSource, AudioWriter, OutputFormat, open_audio, transcode
 from isolde.core.progress import CancelToken
+from isolde.providers import pieces
 from isolde.providers.base import EventFn, JobEvent, ProviderResult, Request, RequestKind
+from isolde.providers.errors import SubmissionUnknownError
 from isolde.providers.windows import Window, shifted_request, weights
 
 FLOAT_WAV = OutputFormat("wav", "float")
@@ -161,15 +163,30 @@ def run_windows(
         assembler = _Assembler(source, windows, roles, work_dir)
         ok = False
         try:
+            scope = pieces.current()
+            keys = [f"{scope[1] if scope else ''}{i + 1}" for i in range(len(windows))]
+            if scope is not None:
+                scope[0].begin(keys)  # every piece written down before the first is sent
             for i, window in enumerate(windows):
                 part_dir = work_dir / f"part-{i + 1}"
                 part_dir.mkdir(parents=True, exist_ok=True)
-                cut = part_dir / "input.wav"
-                transcode(
-                    source, cut, FLOAT_WAV, start=window.start, stop=window.stop, cancel=cancel
-                )
-                sub = shifted_request(request, window, rate, str(cut))
-                result = run_one(sub, part_dir, _part_events(on_event, i, len(windows)))
+
+                def send(
+                    events: EventFn, window: Window = window, part_dir: Path = part_dir
+                ) -> ProviderResult:
+                    cut = part_dir / "input.wav"
+                    transcode(
+                        source, cut, FLOAT_WAV, start=window.start, stop=window.stop, cancel=cancel
+                    )
+                    return run_one(
+                        shifted_request(request, window, rate, str(cut)), part_dir, events
+                    )
+
+                events = _part_events(on_event, i, len(windows))
+                if scope is None:
+                    result = send(events)
+                else:
+                    result = _piece(scope[0], keys[i], send, part_dir, events, cancel, roles[0])
                 parts.append(result)
                 output = Conformed(result.files[roles[0]], rate, source.channels, part_dir)
                 assembler.add(i, output, cancel)
@@ -181,6 +198,41 @@ def run_windows(
         finally:
             assembler.close(ok)
     return _merged(parts, roles, work_dir, rate, windows, purpose)
+
+
+def _piece(
+    ledger: pieces.PieceLedger,
+    key: str,
+    send: Callable[[EventFn], ProviderResult],
+    part_dir: Path,
+    events: EventFn,
+    cancel: CancelToken | None,
+    role: str,
+) -> ProviderResult:
+    """One piece of a recorded job: kept, fetched, or sent — never sent twice."""
+    known = ledger.state(key)
+    if known.state == pieces.DONE and known.kept is not None:
+        return known.kept  # already back and kept on disk
+    if known.state == pieces.SENDING:
+        raise SubmissionUnknownError(
+            f"piece {key} of this job was being sent when Isolde stopped: it may exist and be "
+            "billed at the provider, so it was not sent again"
+        )
+    if known.state == pieces.SUBMITTED and known.submission is not None:
+        result = ledger.resume(key, known.submission, part_dir, events, cancel)
+        return ledger.finished(key, result, role)
+
+    def record(event: JobEvent) -> None:
+        if pieces.running(key):  # not the events of this piece's own parts
+            if event.state == "sending":
+                ledger.sending(key)
+            elif event.state == "submitted" and event.submission is not None:
+                ledger.submitted(key, event.submission)
+        events(event)
+
+    with pieces.inside(key):
+        result = send(record)
+    return ledger.finished(key, result, role)
 
 
 def _merged(
