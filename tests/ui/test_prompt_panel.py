@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 from job_helpers import choose_engine
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
+from isolde.providers.options import OptionSpec
+from isolde.ui.options_form import option_title
 from isolde.ui.prompt_examples import GOOD_PROMPTS
 
 
@@ -68,6 +70,31 @@ def test_choosing_an_engine_rebuilds_the_options_from_its_capabilities(job_windo
     assert not panel.engine_note.isVisibleTo(panel)
     job_window.undo_action.trigger()
     assert project.state.provider == "fal" and "variant" in panel.options.editors
+
+
+@pytest.mark.parametrize(
+    ("name", "title"),
+    [
+        ("reduction_db", "Reduction (dB)"),
+        ("cutoff_hz", "Cutoff (Hz)"),
+        ("fade_ms", "Fade (ms)"),
+        ("max_chunk_duration", "Max chunk duration"),
+        ("method", "Method"),
+        ("db", "Db"),  # a lone word is a name, not a unit
+    ],
+)
+def test_option_titles_show_a_trailing_unit_in_brackets(name: str, title: str) -> None:
+    assert option_title(OptionSpec(name, float, 1.0, "help")) == title
+
+
+def test_the_offline_engines_reduction_option_reads_in_db(job_window) -> None:  # type: ignore[no-untyped-def]
+    form = job_window.jobs.prompt_panel.options
+    editor = form.editors["reduction_db"].widget
+    (label,) = [w for w in form.findChildren(QLabel) if w.buddy() is editor]
+    assert label.text() == "Reduction (dB)"
+    assert editor.accessibleName() == "Reduction (dB)"
+    reset = form.reset_buttons["reduction_db"]
+    assert reset.accessibleName() == "Reset Reduction (dB) to its default"
 
 
 def test_engine_list_says_kinds_and_keys(job_window, monkeypatch) -> None:  # type: ignore[no-untyped-def]

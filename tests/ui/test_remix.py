@@ -10,8 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QSlider, QStyle, QStyleOptionSlider
 from take_helpers import (
     BLOCK,
     RATE,
@@ -24,7 +25,15 @@ from take_helpers import (
 
 from isolde.audio import OutputFormat
 from isolde.audio.pull_backend import PullBackend
+from isolde.core.edits import RESIDUAL_GAIN_RANGE, TARGET_GAIN_RANGE
 from isolde.jobs.export import export_state
+from isolde.ui.remix_panel import (
+    RESIDUAL_SILENT,
+    residual_to_step,
+    step_to_residual,
+    step_to_target,
+    target_to_step,
+)
 
 
 @pytest.fixture(scope="module")
@@ -196,3 +205,90 @@ def test_a_focused_slider_takes_the_arrow_keys(qtbot, takes) -> None:  # type: i
     assert window.transport.player.lanes["target"].gain_db == -1.0
     assert panel.target_readout.text() == "-1.0 dB"
     assert window.timeline.view.visible() == view  # the view did not scroll
+
+
+def test_residual_slider_maps_silent_then_minus_60_to_plus_6_both_ways() -> None:
+    lo_db, hi_db = RESIDUAL_GAIN_RANGE
+    assert residual_to_step(None) == RESIDUAL_SILENT
+    assert step_to_residual(RESIDUAL_SILENT) is None  # the leftmost stop
+    assert step_to_residual(RESIDUAL_SILENT + 1) == lo_db  # the next one is −60 dB
+    assert step_to_residual(residual_to_step(hi_db)) == hi_db  # the rightmost is +6 dB
+    steps = range(residual_to_step(None), residual_to_step(hi_db) + 1)
+    assert len(steps) == round((hi_db - lo_db) * 2) + 2  # 0.5 dB steps, and silent
+    for step in steps:
+        assert residual_to_step(step_to_residual(step)) == step
+    gains = [step_to_residual(step) for step in steps]
+    assert gains[0] is None and gains[1:] == [lo_db + i / 2 for i in range(len(gains) - 1)]
+    assert residual_to_step(-80.0) == residual_to_step(lo_db)  # out of range: clamped,
+    assert residual_to_step(20.0) == residual_to_step(hi_db)  # never mistaken for silent
+    lo_t, hi_t = TARGET_GAIN_RANGE
+    for step in range(target_to_step(lo_t), target_to_step(hi_t) + 1):
+        assert target_to_step(step_to_target(step)) == step
+    assert (step_to_target(target_to_step(lo_t)), step_to_target(target_to_step(hi_t))) == (
+        lo_t,
+        hi_t,
+    )
+
+
+def _handle_centre(slider: QSlider) -> QPoint:
+    option = QStyleOptionSlider()
+    slider.initStyleOption(option)
+    rect = slider.style().subControlRect(
+        QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderHandle, slider
+    )
+    return rect.center()
+
+
+def _drag(slider: QSlider, x: int) -> None:
+    """Press on the handle, move to x in a few steps, release: as a hand would."""
+    start = _handle_centre(slider)
+    QTest.mousePress(slider, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    for i in range(1, 5):
+        QTest.mouseMove(slider, QPoint(start.x() + (x - start.x()) * i // 4, start.y()))
+    end = QPoint(x, start.y())
+    QTest.mouseRelease(slider, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+
+
+def test_the_residual_slider_spans_its_whole_travel_by_mouse_and_keys(qtbot, takes) -> None:  # type: ignore[no-untyped-def]
+    window = _window(qtbot, takes, "spans")
+    wait_lanes(qtbot, window, ["target", "residual"])
+    window.results_docks.remix_dock.raise_()
+    panel, player = window.results_docks.remix_panel, window.transport.player
+    slider = panel.residual_slider
+    qtbot.waitUntil(lambda: slider.isVisible() and slider.isEnabled(), timeout=2_000)
+    # It starts silent, at the far left: the thumb is in the left part of the slider.
+    assert panel.residual_readout.text() == "silent"
+    assert slider.value() == slider.minimum()
+    assert _handle_centre(slider).x() < slider.width() // 10
+    assert (slider.minimum(), slider.maximum()) == (RESIDUAL_SILENT, residual_to_step(6.0))
+
+    _drag(slider, slider.width() // 2)  # the middle is a quiet but audible level
+    middle = player.lanes["residual"].gain_db
+    assert -45.0 < middle < -15.0, middle
+    assert panel.residual_readout.text() == f"{middle:+.1f} dB"
+    assert panel.gains()[1] == middle
+
+    _drag(slider, slider.width() - 1)  # all the way right: +6 dB
+    assert player.lanes["residual"].gain_db == 6.0
+    assert panel.residual_readout.text() == "+6.0 dB"
+
+    _drag(slider, 0)  # all the way left: silent, and the thumb stays there
+    qtbot.wait(50)
+    assert math.isinf(player.lanes["residual"].gain_db)
+    assert panel.residual_readout.text() == "silent"
+    assert slider.value() == slider.minimum()
+
+    slider.setFocus()
+    qtbot.waitUntil(slider.hasFocus, timeout=2_000)
+    QTest.keyClick(slider, Qt.Key.Key_Right)  # one stop up from silent: −60 dB
+    assert player.lanes["residual"].gain_db == -60.0
+    assert panel.residual_readout.text() == "-60.0 dB"
+    QTest.keyClick(slider, Qt.Key.Key_Left)
+    assert panel.residual_readout.text() == "silent" and slider.value() == slider.minimum()
+    QTest.keyClick(slider, Qt.Key.Key_Left)  # nothing below silent, nothing jumps
+    assert panel.residual_readout.text() == "silent" and slider.value() == slider.minimum()
+    QTest.keyClick(slider, Qt.Key.Key_End)
+    assert player.lanes["residual"].gain_db == 6.0
+    QTest.keyClick(slider, Qt.Key.Key_Home)
+    assert math.isinf(player.lanes["residual"].gain_db)
+    assert slider.value() == slider.minimum()

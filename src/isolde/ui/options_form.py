@@ -31,8 +31,16 @@ BIG = 2_000_000_000
 Section = tuple[str, Sequence[OptionSpec]]
 
 
+# A unit written as the name's last word ("reduction_db") is shown as a unit: "Reduction (dB)".
+UNIT_WORDS = {"db": "dB", "hz": "Hz", "khz": "kHz", "ms": "ms", "s": "s"}
+
+
 def option_title(spec: OptionSpec) -> str:
-    return spec.name.replace("_", " ").capitalize()
+    """The label for an option's name: words, capitalized, with a trailing unit in brackets."""
+    words = spec.name.split("_")
+    unit = UNIT_WORDS.get(words[-1].lower()) if len(words) > 1 else None
+    title = " ".join(words[:-1] if unit else words).capitalize()
+    return f"{title} ({unit})" if unit else title
 
 
 def shown_default(spec: OptionSpec) -> str:

@@ -26,7 +26,8 @@ from isolde.ui.results import Results
 from isolde.ui.take_info import take_title
 
 STEPS_PER_DB = 2  # sliders move in 0.5 dB steps
-RESIDUAL_SILENT = round(RESIDUAL_GAIN_RANGE[0] * STEPS_PER_DB) - 1  # the stop below −60 dB
+# The residual slider's leftmost stop, one step below −60 dB, is "silent"; −60 … +6 dB follow.
+RESIDUAL_SILENT = round(RESIDUAL_GAIN_RANGE[0] * STEPS_PER_DB) - 1
 SLIDER_KEYS = (
     Qt.Key.Key_Left,
     Qt.Key.Key_Right,
@@ -45,6 +46,30 @@ LISTEN_TEXT = {
 
 def db_text(db: float | None) -> str:
     return "silent" if db is None else f"{db:+.1f} dB"
+
+
+def target_to_step(db: float) -> int:
+    """The target slider's position for a gain in dB (clamped to the range)."""
+    lo, hi = TARGET_GAIN_RANGE
+    return round(min(max(db, lo), hi) * STEPS_PER_DB)
+
+
+def step_to_target(step: int) -> float:
+    return step / STEPS_PER_DB
+
+
+def residual_to_step(db: float | None) -> int:
+    """The residual slider's position: `RESIDUAL_SILENT` for silent (None), else the gain in
+    steps, clamped to −60 … +6 dB."""
+    if db is None:
+        return RESIDUAL_SILENT
+    lo, hi = RESIDUAL_GAIN_RANGE
+    return round(min(max(db, lo), hi) * STEPS_PER_DB)
+
+
+def step_to_residual(step: int) -> float | None:
+    """The residual gain a slider position stands for: None (silent) at the leftmost stop."""
+    return None if step <= RESIDUAL_SILENT else step / STEPS_PER_DB
 
 
 class RemixPanel(QWidget):
@@ -74,9 +99,12 @@ class RemixPanel(QWidget):
         self.hearing = QLabel(self)
         self.hearing.setAccessibleName("What is heard")
 
-        self.target_slider = self._slider("Target gain", TARGET_GAIN_RANGE[0], TARGET_GAIN_RANGE[1])
+        target_lo, target_hi = TARGET_GAIN_RANGE
+        self.target_slider = self._slider(
+            "Target gain", target_to_step(target_lo), target_to_step(target_hi)
+        )
         self.residual_slider = self._slider(
-            "Residual gain", RESIDUAL_SILENT, RESIDUAL_GAIN_RANGE[1]
+            "Residual gain", residual_to_step(None), residual_to_step(RESIDUAL_GAIN_RANGE[1])
         )
         self.target_readout, self.residual_readout = QLabel(self), QLabel(self)
         self.target_readout.setAccessibleName("Target gain in dB")
@@ -155,10 +183,10 @@ class RemixPanel(QWidget):
             return True
         return super().eventFilter(watched, event)
 
-    def _slider(self, name: str, lo_db: float, hi_db: float) -> QSlider:
+    def _slider(self, name: str, lo_step: int, hi_step: int) -> QSlider:
         slider = QSlider(Qt.Orientation.Horizontal, self)
         slider.setAccessibleName(name)
-        slider.setRange(round(lo_db * STEPS_PER_DB), round(hi_db * STEPS_PER_DB))
+        slider.setRange(lo_step, hi_step)
         slider.setSingleStep(1)
         slider.setPageStep(6 * STEPS_PER_DB)
         slider.setTickInterval(6 * STEPS_PER_DB)
@@ -168,17 +196,13 @@ class RemixPanel(QWidget):
 
     # -- gains ----------------------------------------------------------------------------
     def gains(self) -> tuple[float, float | None]:
-        residual = self.residual_slider.value()
-        return (
-            self.target_slider.value() / STEPS_PER_DB,
-            None if residual <= RESIDUAL_SILENT else residual / STEPS_PER_DB,
-        )
+        target, residual = self.target_slider.value(), self.residual_slider.value()
+        return step_to_target(target), step_to_residual(residual)
 
     def set_gains(self, target_db: float, residual_db: float | None) -> None:
         """Move the sliders as a user would (the controller hears about it)."""
-        self.target_slider.setValue(round(target_db * STEPS_PER_DB))
-        residual = RESIDUAL_SILENT if residual_db is None else round(residual_db * STEPS_PER_DB)
-        self.residual_slider.setValue(residual)
+        self.target_slider.setValue(target_to_step(target_db))
+        self.residual_slider.setValue(residual_to_step(residual_db))
 
     def _gains_moved(self, _value: int) -> None:
         target, residual = self.gains()
@@ -205,11 +229,9 @@ class RemixPanel(QWidget):
         for slider in (self.target_slider, self.residual_slider):
             slider.setEnabled(has_take and not inpaint)
             slider.blockSignals(True)
-        self.target_slider.setValue(round(listening.target_gain_db * STEPS_PER_DB))
+        self.target_slider.setValue(target_to_step(listening.target_gain_db))
         residual = listening.residual_gain_db
-        self.residual_slider.setValue(
-            RESIDUAL_SILENT if residual is None else round(residual * STEPS_PER_DB)
-        )
+        self.residual_slider.setValue(residual_to_step(residual))
         for slider in (self.target_slider, self.residual_slider):
             slider.blockSignals(False)
         self.target_readout.setText(db_text(listening.target_gain_db))
