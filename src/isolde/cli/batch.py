@@ -11,17 +11,14 @@ import sys
 import threading
 from pathlib import Path
 
-from isolde.audio import OutputFormat, probe
+from isolde.audio.output_format import OutputFormat
 from isolde.cli import arg_types
 from isolde.cli.console import print_json
-from isolde.cli.input_notes import note_nonfinite
 from isolde.cli.jobs_cmd import summary, wait_all
 from isolde.cli.process import SpanAction, parse_options
 from isolde.core.errors import Cancelled, InputError
 from isolde.core.spans import Span
 from isolde.core.timecode import parse_range
-from isolde.jobs.manager import JobManager
-from isolde.jobs.output_checks import check_take_folder
 from isolde.jobs.record import JobRecord
 from isolde.jobs.store import JobStore
 from isolde.providers.base import Request, RequestKind
@@ -74,6 +71,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def _requests(args: argparse.Namespace) -> list[tuple[Path, Request, Path]]:
     """(file, request, take folder) for every file, all checked before anything is sent."""
+    from isolde.audio.opening import probe
+    from isolde.cli.input_notes import note_nonfinite
+    from isolde.jobs.output_checks import check_take_folder
+
     provider = get_provider(args.provider)
     options = parse_options(args.option)
     fmt = OutputFormat.parse(args.format)
@@ -158,6 +159,8 @@ class BatchProgress:
 
 
 def run(args: argparse.Namespace) -> int:
+    from isolde.jobs.manager import JobManager
+
     planned = _requests(args)
     store = JobStore(Path(args.out) / ".jobs")
     progress = BatchProgress(len(planned), args.quiet)

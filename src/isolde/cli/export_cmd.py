@@ -7,16 +7,14 @@ import argparse
 import math
 from pathlib import Path
 
-from isolde.audio import OutputFormat
 from isolde.audio.media_check import ensure_media
+from isolde.audio.output_format import OutputFormat
 from isolde.cli import arg_types
 from isolde.cli.console import print_json
-from isolde.cli.input_notes import note_nonfinite
 from isolde.core.edits import RESIDUAL_GAIN_RANGE, TARGET_GAIN_RANGE
 from isolde.core.errors import InputError
 from isolde.core.project import Project
 from isolde.core.timecode import parse_range
-from isolde.jobs.export import export_state, export_take, read_take_dir, remix_take
 
 FORMAT_HELP = (
     "wav | wav:16 | wav:24 | flac | flac:16 | mp3 | mp3:320 (default: from --out's suffix)"
@@ -85,6 +83,9 @@ def _format(args: argparse.Namespace) -> OutputFormat:
 
 
 def run_remix(args: argparse.Namespace) -> int:
+    from isolde.cli.input_notes import note_nonfinite
+    from isolde.jobs.export import read_take_dir, remix_take
+
     residual = args.residual_gain
     time_range = parse_range(args.range) if args.range else None
     note_nonfinite(read_take_dir(Path(args.take_dir)).media_path)
@@ -100,6 +101,9 @@ def run_remix(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from isolde.cli.input_notes import note_nonfinite
+    from isolde.jobs.export import export_state, export_take
+
     source = Path(args.project)
     if source.is_dir() and not (source / "take.json").exists():
         raise InputError(

@@ -7,14 +7,16 @@ import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from isolde.cli.console import print_json
 from isolde.core.errors import Cancelled, InputError
 from isolde.core.timecode import format_time
-from isolde.jobs.manager import JobManager
 from isolde.jobs.record import JobRecord
 from isolde.jobs.store import JobStore, project_jobs_dir
+
+if TYPE_CHECKING:
+    from isolde.jobs.manager import JobManager
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -118,6 +120,8 @@ def run(args: argparse.Namespace) -> int:
         for path, why in store.unreadable:
             print(f"unreadable: {path}: {why}", file=sys.stderr)
         return 0
+    from isolde.jobs.manager import JobManager
+
     manager = JobManager(store)
     if args.jobs_command == "cancel":
         record = manager.cancel(_find(store, args.id).id)

@@ -6,21 +6,20 @@ Exit codes: 0 ok, 1 unexpected failure, 2 usage, 3 bad input, 4 provider/network
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from isolde import __version__
 from isolde.cli import (
     arg_types,
     batch,
     export_cmd,
-    info,
     jobs_cmd,
     mask_cmd,
     mux_cmd,
     process,
-    providers_cmd,
     suggest,
 )
 from isolde.cli.console import error
@@ -41,6 +40,31 @@ COMMANDS = (
 )
 
 TIME_HELP = "times are seconds (2.5) or h:mm:ss.sss"
+
+# command: (module under isolde.cli, function). Each module is imported when its command runs,
+# and those imported above keep their heavy imports (numpy, scipy, av, ...) inside the
+# functions that need them, so `isolde --help` and `isolde info` start fast.
+HANDLERS = {
+    "info": ("info", "run"),
+    "separate": ("process", "run_separate"),
+    "inpaint": ("process", "run_inpaint"),
+    "providers": ("providers_cmd", "run"),
+    "suggest": ("suggest", "run"),
+    "jobs": ("jobs_cmd", "run"),
+    "batch": ("batch", "run"),
+    "remix": ("export_cmd", "run_remix"),
+    "export": ("export_cmd", "run_export"),
+    "mask": ("mask_cmd", "run"),
+    "mux": ("mux_cmd", "run"),
+}
+
+
+def _handler(command: str) -> Callable[[argparse.Namespace], int]:
+    module, function = HANDLERS[command]
+    handler: Callable[[argparse.Namespace], int] = getattr(
+        importlib.import_module(f"isolde.cli.{module}"), function
+    )
+    return handler
 
 
 def _add_output_args(p: argparse.ArgumentParser) -> None:
@@ -181,24 +205,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
         return _open_editor(argv)
     args = build_parser().parse_args(argv)
-    handlers = {
-        "info": info.run,
-        "separate": process.run_separate,
-        "inpaint": process.run_inpaint,
-        "providers": providers_cmd.run,
-        "suggest": suggest.run,
-        "jobs": jobs_cmd.run,
-        "batch": batch.run,
-        "remix": export_cmd.run_remix,
-        "export": export_cmd.run_export,
-        "mask": mask_cmd.run,
-        "mux": mux_cmd.run,
-    }
     if args.command is None:
         build_parser().print_help()
         return 0
     try:
-        return handlers[args.command](args)
+        return _handler(args.command)(args)
     except Cancelled:
         error("cancelled; nothing was written")
         return Cancelled.exit_code

@@ -6,20 +6,21 @@ import argparse
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from isolde.audio import OutputFormat, probe
+from isolde.audio.output_format import OutputFormat
 from isolde.cli.console import ProgressPrinter, print_json
-from isolde.cli.preflight import check_before_work
 from isolde.cli.worker import run_cancellable
 from isolde.core.errors import InputError
 from isolde.core.progress import CancelToken
 from isolde.core.projectfile import looks_like_project
 from isolde.core.spans import InpaintRegion, Span
 from isolde.core.timecode import parse_range
-from isolde.jobs.runner import TakeOutcome, run_to_take
 from isolde.providers.base import Provider, Request, RequestKind, TimeRange
 from isolde.providers.registry import DEFAULT_PROVIDER, get_provider
+
+if TYPE_CHECKING:
+    from isolde.jobs.runner import TakeOutcome
 
 
 class SpanAction(argparse.Action):
@@ -70,6 +71,8 @@ def _run(
     A cloud engine's job goes through the durable job store first (`jobs.foreground`): a
     killed command is finished by `isolde jobs resume` or by the same command run again, and
     never paid for twice."""
+    from isolde.jobs.runner import run_to_take  # here, not on the worker thread
+
     printer = ProgressPrinter(quiet=args.quiet)
     keep_mono = getattr(args, "keep_mono", False)
 
@@ -167,6 +170,9 @@ def _default_out(media_path: str, suffix: str) -> str:
 
 
 def run_separate(args: argparse.Namespace) -> int:
+    from isolde.audio.opening import probe
+    from isolde.cli.preflight import check_before_work
+
     media_path, defaults = _source(args)
     provider = get_provider(args.provider or defaults.get("provider") or DEFAULT_PROVIDER)
     fmt = OutputFormat.parse(args.format)
@@ -212,6 +218,9 @@ def run_separate(args: argparse.Namespace) -> int:
 
 
 def run_inpaint(args: argparse.Namespace) -> int:
+    from isolde.audio.opening import probe
+    from isolde.cli.preflight import check_before_work
+
     media_path, defaults = _source(args)
     provider = get_provider(args.provider or defaults.get("provider") or DEFAULT_PROVIDER)
     fmt = OutputFormat.parse(args.format)

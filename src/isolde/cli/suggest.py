@@ -10,16 +10,12 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from isolde.audio import open_audio
 from isolde.cli.console import ProgressPrinter, print_json
-from isolde.cli.input_notes import note_nonfinite
 from isolde.core.errors import InputError
 from isolde.core.projectfile import looks_like_project
 from isolde.core.timecode import format_time
 from isolde.providers.base import JobEvent
 from isolde.providers.local import rnnoise
-from isolde.providers.local.sources import PlainReads
-from isolde.providers.local.span_suggestions import suggest_spans
 from isolde.providers.local.vad import DETECTORS, default_detector, silero_available
 
 NOTE = (
@@ -68,6 +64,11 @@ def _check_detector(name: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from isolde.audio import open_audio
+    from isolde.cli.input_notes import note_nonfinite
+    from isolde.providers.local.sources import PlainReads
+    from isolde.providers.local.span_suggestions import suggest_spans
+
     detector = _check_detector(args.detector)
     media = _media_path(Path(args.path))
     note_nonfinite(media)  # read as silence, and said so

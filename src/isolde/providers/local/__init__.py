@@ -6,8 +6,25 @@ estimate, in a child process for long files); speech detectors and suggested spa
 span_suggestions); chunked streaming drivers over any `FrameSource` (separation,
 speech_separation, hum, gap_repair); choosing a method (method_choice, prompts); and the Provider
 wrapper that owns files, validation and events (provider, separation_job).
+
+`LocalProvider` loads on first use (PEP 562), so importing one submodule (`isolde suggest`'s
+detector names) does not import the whole engine.
 """
 
-from isolde.providers.local.provider import LocalProvider
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from isolde.providers.local.provider import LocalProvider
 
 __all__ = ["LocalProvider"]
+
+
+def __getattr__(name: str) -> Any:
+    if name != "LocalProvider":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from isolde.providers.local.provider import LocalProvider
+
+    globals()[name] = LocalProvider
+    return LocalProvider
