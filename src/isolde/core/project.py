@@ -24,7 +24,12 @@ from isolde.core.mask_edits import MaskCommands
 from isolde.core.media import MediaChangedError, MediaRef
 from isolde.core.paths import absolute
 from isolde.core.projectfile import SUFFIX, read_project_file
-from isolde.core.recovery import newer_recovery, recovery_path_for, untitled_recovery_path
+from isolde.core.recovery import (
+    newer_recovery,
+    recovery_path_for,
+    untitled_recovery_path,
+    untitled_session,
+)
 from isolde.core.saving import save_with_takes, write_autosave
 from isolde.core.spans import InpaintRegion, Span, effective_spans, new_id
 from isolde.core.state import ProjectState
@@ -274,9 +279,9 @@ class Project(MaskCommands):
         if found.autosave_of is None:
             project._recovery_file = Path(absolute(recovery))
             # Same session, same untitled takes folder: its takes move in on the first save.
-            name = project._recovery_file.name
-            if name.startswith("untitled-") and name.endswith(".isolde.autosave"):
-                project._session = name[len("untitled-") : -len(".isolde.autosave")]
+            session = untitled_session(project._recovery_file)
+            if session is not None:
+                project._session = session
         project._history.forget_clean()
         return project
 

@@ -23,6 +23,8 @@ from isolde.core.state import ProjectState
 
 AUTOSAVE_SUFFIX = ".autosave"
 KEPT_INFIX = ".kept-"
+_UNTITLED_PREFIX = "untitled-"
+_UNTITLED_SUFFIX = f".isolde{AUTOSAVE_SUFFIX}"
 
 
 def recovery_path_for(project_path: str | Path) -> Path:
@@ -31,7 +33,15 @@ def recovery_path_for(project_path: str | Path) -> Path:
 
 
 def untitled_recovery_path(session: str) -> Path:
-    return recovery_dir() / f"untitled-{session}.isolde{AUTOSAVE_SUFFIX}"
+    return recovery_dir() / f"{_UNTITLED_PREFIX}{session}{_UNTITLED_SUFFIX}"
+
+
+def untitled_session(recovery: str | Path) -> str | None:
+    """The session an untitled autosave was named after (`untitled_recovery_path`), or None."""
+    name = Path(recovery).name
+    if name.startswith(_UNTITLED_PREFIX) and name.endswith(_UNTITLED_SUFFIX):
+        return name[len(_UNTITLED_PREFIX) : -len(_UNTITLED_SUFFIX)]
+    return None
 
 
 def newer_recovery(project_path: str | Path) -> Path | None:
@@ -55,7 +65,7 @@ def untitled_recoveries() -> list[Path]:
     folder = recovery_dir()
     if not folder.is_dir():
         return []
-    found = [p for p in folder.glob(f"untitled-*.isolde{AUTOSAVE_SUFFIX}") if p.is_file()]
+    found = [p for p in folder.glob(f"{_UNTITLED_PREFIX}*{_UNTITLED_SUFFIX}") if p.is_file()]
     return sorted(found, key=_mtime, reverse=True)
 
 

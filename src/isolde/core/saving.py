@@ -8,17 +8,15 @@ from pathlib import Path
 from isolde.core.atomic import atomic_write_bytes, atomic_write_text
 from isolde.core.errors import ProjectFileError
 from isolde.core.projectfile import CURRENT_VERSION, check_overwritable, dumps_state
+from isolde.core.recovery import autosave_text
 from isolde.core.state import ProjectState
 from isolde.core.take_folders import TakeTransfer, gather_takes, takes_dir_for
 
 
-def save_state(state: ProjectState, target: Path, *, force: bool = False) -> None:
+def _write_state(state: ProjectState, target: Path, existing: int | None) -> None:
     """Write `state` to `target` atomically; paths inside are stored relative to its folder.
-
-    Unless `force`, a file this version could not read back is left alone (ProjectFileError), and
-    a project of an older format is first copied to `<name>.v<N>.bak`.
-    """
-    existing = None if force else check_overwritable(target)
+    `existing`: the format version of the file replaced (check_overwritable; None: nothing there
+    or forced); a project of an older format is first copied to `<name>.v<N>.bak`."""
     if existing is not None and existing < CURRENT_VERSION:
         _keep_older_format(target, existing)
     text = dumps_state(state, target.parent)
@@ -37,15 +35,15 @@ def save_with_takes(
 ) -> TakeTransfer:
     """Bring the takes of `state` into `target`'s takes folder, then save the state with their
     new paths. Take folders under `movable` (the untitled folder) are moved, others copied.
+    Unless `force`, a file this version could not read back is left alone (ProjectFileError).
 
     Returns what moved: `transfer.remap(s)` gives any state (the undo history's too) its takes'
     new paths. If anything fails, the takes are put back and the file on disk is unchanged.
     """
-    if not force:
-        check_overwritable(target)  # refuse before copying anything
+    existing = None if force else check_overwritable(target)  # refuse before copying anything
     transfer = gather_takes(state, takes_dir_for(target), movable=movable)
     try:
-        save_state(transfer.remap(state), target, force=force)
+        _write_state(transfer.remap(state), target, existing)
     except BaseException:
         transfer.undo()
         raise
@@ -55,11 +53,10 @@ def save_with_takes(
 
 def write_autosave(state: ProjectState, target: Path, project_path: Path | None) -> None:
     """Write a recovery file; it records which project it belongs to (None: never saved)."""
-    base = None if project_path is None else project_path.parent
-    extra = {"autosave_of": None if project_path is None else str(project_path)}
+    text = autosave_text(state, project_path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(target, dumps_state(state, base, extra=extra))
+        atomic_write_text(target, text)
     except OSError as e:
         raise ProjectFileError(target, f"could not autosave ({e.strerror or e})") from None
 

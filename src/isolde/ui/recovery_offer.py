@@ -34,6 +34,7 @@ from isolde.core.recovery import (
     recovery_path_for,
     untitled_recoveries,
 )
+from isolde.ui.unsaved import ask_choice
 
 
 class RestoreChoice(Enum):
@@ -63,26 +64,19 @@ def offer_text(info: RecoveryInfo, now: float | None = None) -> str:
 
 
 def ask_restore(parent: QWidget, info: RecoveryInfo) -> RestoreChoice:
-    box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle("Restore unsaved work?")
-    box.setText(offer_text(info))
-    box.setInformativeText(
+    return ask_choice(
+        parent,
+        QMessageBox.Icon.Question,
+        "Restore unsaved work?",
+        offer_text(info),
         "Restore opens that work (save it to keep it). Discard deletes the autosave. "
-        f"Decide later keeps it and opens the file as saved. Autosave: {info.path}"
+        f"Decide later keeps it and opens the file as saved. Autosave: {info.path}",
+        [
+            ("&Restore", QMessageBox.ButtonRole.AcceptRole, RestoreChoice.RESTORE),
+            ("&Discard", QMessageBox.ButtonRole.DestructiveRole, RestoreChoice.DISCARD),
+            ("Decide &later", QMessageBox.ButtonRole.RejectRole, RestoreChoice.LATER),
+        ],
     )
-    restore = box.addButton("&Restore", QMessageBox.ButtonRole.AcceptRole)
-    discard = box.addButton("&Discard", QMessageBox.ButtonRole.DestructiveRole)
-    later = box.addButton("Decide &later", QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(restore)
-    box.setEscapeButton(later)
-    box.exec()
-    clicked = box.clickedButton()
-    if clicked is restore:
-        return RestoreChoice.RESTORE
-    if clicked is discard:
-        return RestoreChoice.DISCARD
-    return RestoreChoice.LATER
 
 
 def choose_what_to_open(

@@ -100,7 +100,8 @@ def plan_separate(
     if state.media is None:
         return Plan(SEPARATE, provider, problems={"media": "open a recording first"})
     kind = separate_kind(state, provider)
-    notes: tuple[str, ...] = (mask_hint(state, provider),) if mask_hint(state, provider) else ()
+    hint = mask_hint(state, provider)
+    notes: tuple[str, ...] = (hint,) if hint else ()
     spans = tuple(effective_spans(state.spans)) if kind is RequestKind.SPANS else ()
     if state.spans and kind is RequestKind.TEXT:
         notes += (f"{provider.title} does not take spans: only the prompt is sent",)

@@ -9,8 +9,10 @@ without a suffix.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
@@ -23,6 +25,8 @@ MEDIA_FILTER = (
 )
 PROJECT_FILTER = f"Isolde project (*{SUFFIX});;All files (*)"
 
+T = TypeVar("T")
+
 
 class Answer(Enum):
     SAVE = "save"
@@ -30,25 +34,47 @@ class Answer(Enum):
     CANCEL = "cancel"
 
 
-def ask_unsaved(parent: QWidget, name: str, doing: str) -> Answer:
-    """Save / Discard / Cancel for the changes to `name` before `doing` (e.g. "quitting")."""
+def ask_choice(
+    parent: QWidget,
+    icon: QMessageBox.Icon,
+    title: str,
+    text: str,
+    informative: str,
+    buttons: Sequence[tuple[str, QMessageBox.ButtonRole, T]],
+    *,
+    default: bool = True,
+) -> T:
+    """A message box with `buttons` (label, role, answer); returns the answer of the one clicked.
+    The last button is the escape (its answer also stands for no click); with `default`, the
+    first one is the default button."""
     box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle("Unsaved changes")
-    box.setText(f"Save the changes to {name} before {doing}?")
-    box.setInformativeText("If you don't save, the changes since the last save are lost.")
-    save = box.addButton("&Save", QMessageBox.ButtonRole.AcceptRole)
-    discard = box.addButton("&Discard changes", QMessageBox.ButtonRole.DestructiveRole)
-    cancel = box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(save)
-    box.setEscapeButton(cancel)
+    box.setIcon(icon)
+    box.setWindowTitle(title)
+    box.setText(text)
+    box.setInformativeText(informative)
+    added = [(box.addButton(label, role), answer) for label, role, answer in buttons]
+    if default:
+        box.setDefaultButton(added[0][0])
+    box.setEscapeButton(added[-1][0])
     box.exec()
     clicked = box.clickedButton()
-    if clicked is save:
-        return Answer.SAVE
-    if clicked is discard:
-        return Answer.DISCARD
-    return Answer.CANCEL
+    return next((answer for button, answer in added if button is clicked), added[-1][1])
+
+
+def ask_unsaved(parent: QWidget, name: str, doing: str) -> Answer:
+    """Save / Discard / Cancel for the changes to `name` before `doing` (e.g. "quitting")."""
+    return ask_choice(
+        parent,
+        QMessageBox.Icon.Warning,
+        "Unsaved changes",
+        f"Save the changes to {name} before {doing}?",
+        "If you don't save, the changes since the last save are lost.",
+        [
+            ("&Save", QMessageBox.ButtonRole.AcceptRole, Answer.SAVE),
+            ("&Discard changes", QMessageBox.ButtonRole.DestructiveRole, Answer.DISCARD),
+            ("Cancel", QMessageBox.ButtonRole.RejectRole, Answer.CANCEL),
+        ],
+    )
 
 
 def ask_save_path(parent: QWidget) -> Path | None:
@@ -65,25 +91,26 @@ def ask_open_path(parent: QWidget) -> Path | None:
 def ask_locate_media(parent: QWidget, missing: MediaMissingError) -> Path | None:
     """Where the project's missing recording is now: a file (any name, the same content) or a
     folder to search. None: the user gave up."""
-    box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle("Recording not found")
-    box.setText(f"The project's recording {missing.expected_name} is missing.")
-    box.setInformativeText(
+    choice = ask_choice(
+        parent,
+        QMessageBox.Icon.Question,
+        "Recording not found",
+        f"The project's recording {missing.expected_name} is missing.",
         f"It was at {missing.expected_path}. Locate it (a copy under another name will do: it "
-        "is recognised by its content), or search a folder."
+        "is recognised by its content), or search a folder.",
+        [
+            ("&Locate file…", QMessageBox.ButtonRole.AcceptRole, "file"),
+            ("Search a &folder…", QMessageBox.ButtonRole.ActionRole, "folder"),
+            ("Cancel", QMessageBox.ButtonRole.RejectRole, None),
+        ],
+        default=False,
     )
-    file_button = box.addButton("&Locate file…", QMessageBox.ButtonRole.AcceptRole)
-    folder_button = box.addButton("Search a &folder…", QMessageBox.ButtonRole.ActionRole)
-    cancel = box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
-    box.setEscapeButton(cancel)
-    box.exec()
-    if box.clickedButton() is file_button:
+    if choice == "file":
         path, _ = QFileDialog.getOpenFileName(
             parent, f"Locate {missing.expected_name}", "", MEDIA_FILTER
         )
         return Path(path) if path else None
-    if box.clickedButton() is folder_button:
+    if choice == "folder":
         folder = QFileDialog.getExistingDirectory(parent, f"Search for {missing.expected_name}")
         return Path(folder) if folder else None
     return None
