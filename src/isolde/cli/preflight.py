@@ -7,17 +7,21 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from isolde.audio import OutputFormat, probe
+from isolde.audio import AudioInfo, OutputFormat
 from isolde.cli.input_notes import note_nonfinite
 from isolde.jobs.runner import check_request_outputs
 from isolde.providers.base import Provider, Request
 
 
 def check_before_work(
-    provider: Provider, request: Request, args: argparse.Namespace, fmt: OutputFormat
+    provider: Provider,
+    request: Request,
+    media: AudioInfo,
+    args: argparse.Namespace,
+    fmt: OutputFormat,
 ) -> None:
-    """Raises InputError (exit 3) with what to do; prints notes on stderr."""
-    media = probe(request.media_path)
+    """Raises InputError (exit 3) with what to do; prints notes on stderr. `media` is the
+    caller's probe of `request.media_path`."""
     check_request_outputs(
         provider,
         request,

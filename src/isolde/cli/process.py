@@ -176,7 +176,8 @@ def run_separate(args: argparse.Namespace) -> int:
     media_path, defaults = _source(args)
     provider = get_provider(args.provider or defaults.get("provider") or DEFAULT_PROVIDER)
     fmt = OutputFormat.parse(args.format)
-    duration = probe(media_path).duration
+    media = probe(media_path)
+    duration = media.duration
     spans = list(defaults.get("spans", ()))
     for include, text in args.spans or []:
         start, end = parse_range(text)
@@ -213,7 +214,7 @@ def run_separate(args: argparse.Namespace) -> int:
         mask_path=mask,
     )
     args.out = args.out or _default_out(media_path, "separated")
-    check_before_work(provider, request, args, fmt)  # before any engine or upload
+    check_before_work(provider, request, media, args, fmt)  # before any engine or upload
     return _report(_run(provider, request, args, fmt), provider, "separate", args)
 
 
@@ -224,7 +225,8 @@ def run_inpaint(args: argparse.Namespace) -> int:
     media_path, defaults = _source(args)
     provider = get_provider(args.provider or defaults.get("provider") or DEFAULT_PROVIDER)
     fmt = OutputFormat.parse(args.format)
-    duration = probe(media_path).duration
+    media = probe(media_path)
+    duration = media.duration
     if args.region:
         start, end = parse_range(args.region)
         region = InpaintRegion(
@@ -252,5 +254,5 @@ def run_inpaint(args: argparse.Namespace) -> int:
         selection=_selection(args, duration),
     )
     args.out = args.out or _default_out(media_path, "inpainted")
-    check_before_work(provider, request, args, fmt)  # before any engine or upload
+    check_before_work(provider, request, media, args, fmt)  # before any engine or upload
     return _report(_run(provider, request, args, fmt), provider, "inpaint", args)

@@ -12,16 +12,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from isolde.audio import OutputFormat, probe
-from isolde.core.errors import MissingKeyError
 from isolde.core.progress import CancelToken
 from isolde.jobs.manager import JobManager
 from isolde.jobs.record import JobRecord
 from isolde.jobs.resumption import finished_take, resume_plan, same_job
-from isolde.jobs.runner import TakeOutcome, check_request_outputs
+from isolde.jobs.runner import TakeOutcome, checked_request
 from isolde.providers.base import EventFn, JobEvent, Request, ignore_events
 from isolde.providers.errors import SubmissionUnknownError
-from isolde.providers.net.keys import missing_key_message
-from isolde.providers.selection import with_default_selection
 
 
 def run_job_here(
@@ -42,15 +39,10 @@ def run_job_here(
     recorded in the job, then raised (SubmissionUnknownError for a job that may exist remotely).
     """
     provider = manager.provider(provider_name)
-    request = with_default_selection(provider, request)
-    media = probe(request.media_path)
-    provider.validate(request, media.duration)
-    key_env = provider.capabilities.key_env
-    if key_env is not None and not provider.key_configured():
-        raise MissingKeyError(missing_key_message(key_env, provider.title))
     out_dir = Path(out_dir).absolute()
     fmt = OutputFormat.parse(output_format)
-    check_request_outputs(provider, request, media, out_dir, fmt, keep_mono=keep_mono)
+    media = probe(request.media_path)
+    request = checked_request(provider, request, media, out_dir, fmt, keep_mono=keep_mono)
     record = same_job(manager.records(), provider_name, request, out_dir, output_format)
     done = finished_take(out_dir, provider_name, request) if record is None else None
     if done is not None:

@@ -214,6 +214,27 @@ def check_request_outputs(
     )
 
 
+def checked_request(
+    provider: Provider,
+    request: Request,
+    media: AudioInfo,
+    out_dir: Path,
+    fmt: OutputFormat,
+    *,
+    keep_mono: bool = False,
+) -> Request:
+    """The request as it will run (`with_default_selection`), refused before anything is sent:
+    invalid for the engine, the engine's key missing, or outputs that cannot be stored
+    (`check_request_outputs`)."""
+    request = with_default_selection(provider, request)
+    provider.validate(request, media.duration)
+    key_env = provider.capabilities.key_env
+    if key_env is not None and not provider.key_configured():
+        raise MissingKeyError(missing_key_message(key_env, provider.title))
+    check_request_outputs(provider, request, media, out_dir, fmt, keep_mono=keep_mono)
+    return request
+
+
 def run_to_take(
     provider: Provider,
     request: Request,
@@ -227,12 +248,7 @@ def run_to_take(
     started = time.perf_counter()
     with open_audio(request.media_path) as src:
         media = src.info
-    request = with_default_selection(provider, request)
-    provider.validate(request, media.duration)
-    key_env = provider.capabilities.key_env
-    if key_env is not None and not provider.key_configured():
-        raise MissingKeyError(missing_key_message(key_env, provider.title))
-    check_request_outputs(provider, request, media, out_dir, fmt, keep_mono=keep_mono)
+    request = checked_request(provider, request, media, out_dir, fmt, keep_mono=keep_mono)
     _prepare_out_dir(out_dir)
     prepare_request(request, on_event=on_event, cancel=cancel)  # e.g. render its mask video
     work_dir = Path(tempfile.mkdtemp(prefix=".isolde-work-", dir=out_dir))
