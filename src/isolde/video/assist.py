@@ -28,6 +28,7 @@ import numpy as np
 from isolde.core.errors import Cancelled, InputError
 from isolde.core.masks import MASK_COLORS, MaskKeyframe, MaskObject, MaskShape
 from isolde.core.progress import CancelToken, ProgressFn, no_progress
+from isolde.video.mask_raster import encode_bitmap
 
 log = logging.getLogger(__name__)
 COMPARE_SIDE = 256  # longest side of the masks the keyframe choice compares
@@ -87,7 +88,7 @@ def fit(mask: np.ndarray, width: int, height: int) -> np.ndarray:
     return cv2.resize(mask.astype(np.uint8), (width, height), interpolation=cv2.INTER_NEAREST) > 0
 
 
-# -- bitmaps (the spec's RLE; video/mask_raster.encode_bitmap when it is there) -------------
+# -- bitmaps (the spec's RLE; the shared encoder is video/mask_raster.encode_bitmap) ---------
 def _encode_bitmap_here(mask: np.ndarray) -> MaskShape:
     ys, xs = np.nonzero(mask)
     if not len(xs):
@@ -99,14 +100,6 @@ def _encode_bitmap_here(mask: np.ndarray) -> MaskShape:
     if values[0]:
         runs.insert(0, 0)  # runs start with "off"
     return MaskShape("bitmap", box=(x0, y0, x1 - x0, y1 - y0), rle=" ".join(map(str, runs)))
-
-
-def encode_bitmap(mask: np.ndarray) -> MaskShape:
-    try:
-        from isolde.video.mask_raster import encode_bitmap as shared
-    except ImportError:
-        return _encode_bitmap_here(mask)
-    return shared(mask)
 
 
 # -- choosing keyframes ----------------------------------------------------------------------

@@ -39,7 +39,7 @@ from isolde.audio import AudioSource, OutputFormat, open_audio, transcode
 from isolde.core.errors import AudioFileError, InputError
 from isolde.core.progress import CancelToken, ProgressFn
 from isolde.video.frames import VideoReader
-from isolde.video.mux import mux, timeline_origin
+from isolde.video.mux import _move, mux, timeline_origin
 from isolde.video.probe import picture_stream, probe_video
 
 TIME_BASE = Fraction(1, 90_000)
@@ -300,10 +300,3 @@ def source_origin(video_path: str | os.PathLike[str]) -> float:
     """`timeline_origin` of a video file (0 for a file without pictures)."""
     info = probe_video(video_path)
     return timeline_origin(info) if info is not None else 0.0
-
-
-def _move(tmp: Path, out: Path) -> None:
-    try:
-        os.replace(tmp, out)
-    except OSError as exc:
-        raise AudioFileError(out, f"cannot write the file here ({exc.strerror or exc})") from None

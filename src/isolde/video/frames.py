@@ -19,7 +19,7 @@ import av.error
 import numpy as np
 
 from isolde.core.errors import AudioFileError
-from isolde.video.probe import VideoInfo, describe, picture_stream
+from isolde.video.probe import VideoInfo, _reason, describe, picture_stream
 
 SEEK_COST_FRAMES = 3  # a seek costs about as much as decoding this many frames
 
@@ -229,7 +229,3 @@ class VideoReader:
 
 class _Abandoned(Exception):
     """try_frame's caller no longer wants the frame."""
-
-
-def _reason(exc: BaseException) -> str:
-    return str(getattr(exc, "strerror", None) or exc).strip() or type(exc).__name__

@@ -35,10 +35,6 @@ class MaskPolarity(Enum):
     def target_value(self) -> int:
         return BLACK if self is MaskPolarity.BLACK_IS_TARGET else WHITE
 
-    @property
-    def background_value(self) -> int:
-        return WHITE if self is MaskPolarity.BLACK_IS_TARGET else BLACK
-
     def describe(self) -> str:
         if self is MaskPolarity.BLACK_IS_TARGET:
             return "black = target, white = background"

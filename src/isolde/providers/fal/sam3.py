@@ -29,6 +29,7 @@ from isolde.providers.fal.sam3_schema import (
 )
 from isolde.providers.media_prep import prepare_video
 from isolde.providers.net import keys
+from isolde.providers.net.replies import json_body
 from isolde.providers.net.transfer import download
 
 KIND = "sam3-assist"
@@ -108,11 +109,7 @@ class Sam3Assist:
         details = submission.details
         with self.fal.open_session(cancel) as session:
             response = session.request("GET", submission.result_url, what="fetching the result")
-            try:
-                data = response.json()
-            except ValueError:
-                raise ProtocolError(f"{self.title}: the SAM 3 result is not valid JSON") from None
-            output = read_output(data)
+            output = read_output(json_body(response, self.title, "the result"))
             rle, video = output.rle, None
             if output.rle_url:
                 on_event(JobEvent("running", "downloading the masks"))

@@ -30,6 +30,7 @@ from isolde.providers.fal.sam3_schema import (
     frame_count,
 )
 from isolde.video import assist
+from isolde.video.frames import VideoReader
 from isolde.video.probe import probe_video
 
 __all__ = ["AssistPoint", "AssistPrompt", "assist_mask", "assist_point", "estimate_assist_cost"]
@@ -40,20 +41,8 @@ def assist_point(
 ) -> AssistPoint:
     """A click at display pixel (x, y) on the frame shown at timeline time `t` (seconds), as
     the CLI's `X,Y@T` says it."""
-    from isolde.video.frames import VideoReader
-
     with VideoReader(video_path) as reader:
         return AssistPoint(x, y, reader.index_at(t), positive)
-
-
-def _exact_frame_count(path: Path) -> int:
-    """Frames as VideoReader indexes them (the container's own count can be missing or off)."""
-    try:
-        from isolde.video.frames import VideoReader
-    except ImportError:
-        return 0
-    with VideoReader(path) as reader:
-        return reader.frame_count
 
 
 def display_size(info: Any) -> tuple[int, int]:
@@ -62,39 +51,33 @@ def display_size(info: Any) -> tuple[int, int]:
     return width, height
 
 
-def upright_copy(path: Path, info: Any, work_dir: Path, cancel: CancelToken | None) -> Path:
+def upright_copy(
+    path: Path, info: Any, reader: VideoReader, work_dir: Path, cancel: CancelToken | None
+) -> Path:
     """`path` itself when its picture is stored upright, else an H.264 copy in display
-    orientation (frames from isolde.video.frames, which applies the rotation)."""
+    orientation (frames from `reader`, open on `path`, which applies the rotation)."""
     if not int(getattr(info, "rotation", 0) or 0) % 360:
-        return path
-    try:
-        from isolde.video.frames import VideoReader
-    except ImportError:  # no reader that rotates yet: send as is (fal may rotate it itself)
         return path
     from fractions import Fraction
 
     import av
 
     out = work_dir / f"{path.stem}.upright.mp4"
-    reader = VideoReader(path)
-    try:
-        with av.open(str(out), "w") as container:
-            rate = Fraction(info.fps).limit_denominator(100000) if info.fps else Fraction(25)
-            stream = container.add_stream("libx264", rate=rate)
-            width, height = display_size(info)
-            # 4:4:4 takes odd sizes as they are; the mask must line up pixel for pixel.
-            stream.width, stream.height, stream.pix_fmt = width, height, "yuv444p"
-            stream.options = {"crf": "16", "preset": "veryfast"}
-            for i in range(reader.frame_count):
-                if cancel is not None:
-                    cancel.raise_if_cancelled()
-                frame = av.VideoFrame.from_ndarray(reader.frame(i), format="rgb24")
-                for packet in stream.encode(frame):
-                    container.mux(packet)
-            for packet in stream.encode():
+    with av.open(str(out), "w") as container:
+        rate = Fraction(info.fps).limit_denominator(100000) if info.fps else Fraction(25)
+        stream = container.add_stream("libx264", rate=rate)
+        width, height = display_size(info)
+        # 4:4:4 takes odd sizes as they are; the mask must line up pixel for pixel.
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv444p"
+        stream.options = {"crf": "16", "preset": "veryfast"}
+        for i in range(reader.frame_count):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            frame = av.VideoFrame.from_ndarray(reader.frame(i), format="rgb24")
+            for packet in stream.encode(frame):
                 container.mux(packet)
-    finally:
-        reader.close()
+        for packet in stream.encode():
+            container.mux(packet)
     return out
 
 
@@ -160,19 +143,22 @@ def assist_mask(
     if info is None:
         raise InputError(f"{path.name} has no picture: the mask assist needs a video")
     width, height = display_size(info)
-    frames = _exact_frame_count(path) or frame_count(info)
     prompt = AssistPrompt(text or "", tuple(points), detection_threshold)
-    check_prompt(prompt, width, height, frames, path.name)
-    client = Sam3Assist(provider)
-    client.require_key()
     label = name or (text or "").strip() or "assisted object"
     progress = _never_back(progress)
     cost, _ = estimate_assist_cost(info)
     with tempfile.TemporaryDirectory(prefix="isolde-sam3-") as tmp:
-        work = Path(work_dir) if work_dir is not None else Path(tmp)
-        work.mkdir(parents=True, exist_ok=True)
-        progress(0.0, "preparing the video")
-        send = upright_copy(path, info, work, cancel)
+        # One reader gives the exact frame count (the container's own can be missing or off)
+        # and the upright copy; it is closed before the remote job.
+        with VideoReader(path) as reader:
+            frames = reader.frame_count or frame_count(info)
+            check_prompt(prompt, width, height, frames, path.name)
+            client = Sam3Assist(provider)
+            client.require_key()
+            work = Path(work_dir) if work_dir is not None else Path(tmp)
+            work.mkdir(parents=True, exist_ok=True)
+            progress(0.0, "preparing the video")
+            send = upright_copy(path, info, reader, work, cancel)
         events = _progress_events(progress, on_event)
         result = client.run(
             send, prompt, (width, height), work, cost_usd=cost, on_event=events, cancel=cancel

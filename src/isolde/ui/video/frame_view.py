@@ -221,10 +221,6 @@ class FrameView(QGraphicsView):
         event.accept()
 
     # -- tools ----------------------------------------------------------------------------
-    @property
-    def tool_handler(self) -> ToolHandler | None:
-        return self._handler
-
     def set_tool_handler(
         self,
         handler: ToolHandler | None,

@@ -110,9 +110,6 @@ class ModelPreview(QObject):
     def active(self) -> bool:
         return self.toggle.isChecked()
 
-    def set_active(self, on: bool) -> None:
-        self.toggle.setChecked(on)
-
     def set_project(self, project: Project | None) -> None:
         self.project = project
         self.sync(project.state if project is not None else None)

@@ -136,11 +136,6 @@ class VideoViewer(QWidget):
         """The frame whose picture is on screen."""
         return self._shown
 
-    @property
-    def wanted_frame(self) -> int | None:
-        """The frame at the playhead (on screen once decoded)."""
-        return self._wanted
-
     def current_image(self) -> np.ndarray | None:
         """The RGB picture on screen (H×W×3, display orientation; do not write to it)."""
         return self._image
