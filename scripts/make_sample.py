@@ -54,8 +54,11 @@ def main() -> None:
         voice[a : a + len(line)] += line[: n - a]
     voice *= 0.25 / np.sqrt(np.mean(voice[voice != 0] ** 2))
     t = np.arange(n) / RATE
-    hum = 0.004 * (np.sin(2 * np.pi * 50 * t) + 0.5 * np.sin(2 * np.pi * 100 * t)
-                   + 0.25 * np.sin(2 * np.pi * 150 * t))
+    hum = 0.004 * (
+        np.sin(2 * np.pi * 50 * t)
+        + 0.5 * np.sin(2 * np.pi * 100 * t)
+        + 0.25 * np.sin(2 * np.pi * 150 * t)
+    )
     bed = np.stack([pink(n, rng), pink(n, rng)], axis=1) * 0.25 * 10 ** (-6 / 20)
     mix = voice[:, None] + bed + hum[:, None]
     mix *= 0.7 / np.max(np.abs(mix))

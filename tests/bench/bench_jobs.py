@@ -86,7 +86,7 @@ def measure_stall(tmp: Path, jobs: int = 8) -> tuple[float, int]:
     from PySide6.QtCore import QElapsedTimer, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from isolde.ui.main_window import MainWindow
+    from isolde.ui.shell.main_window import MainWindow
 
     cloud = _CloudProcess()
     try:

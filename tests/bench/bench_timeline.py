@@ -82,7 +82,7 @@ class RealTimeline:
     """The editor's timeline at the benchmark's size, driven the way the window drives it."""
 
     def __init__(self) -> None:
-        from isolde.ui.edit_state import EditState
+        from isolde.ui.common.edit_state import EditState
         from isolde.ui.timeline.timeline_widget import TimelineWidget
 
         self.edit_state = EditState()
@@ -103,7 +103,7 @@ class RealTimeline:
 
     def drag_step(self, span_id: str, end: float) -> None:
         """One step of dragging a span's right edge: hit-free drag path + repaint."""
-        from isolde.ui.marks import find_mark
+        from isolde.ui.marks.marks import find_mark
 
         marks = self.widget.marks
         if not marks.dragging:

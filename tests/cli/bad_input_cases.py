@@ -49,45 +49,86 @@ CASES: list[Case] = [
     _case("sep-no-args", "separate", 2, "path"),
     _case("sep-missing", "separate|{missing}|--exclude|0-1|--out|{out}/t", 3, "no such file"),
     _case("sep-text", "separate|{txt}|--exclude|0-1|--out|{out}/t", 3, "not an audio"),
-    _case("sep-provider", "separate|{wav}|--exclude|0-1|--provider|no-such-engine", 2,
-          "unknown provider"),
+    _case(
+        "sep-provider",
+        "separate|{wav}|--exclude|0-1|--provider|no-such-engine",
+        2,
+        "unknown provider",
+    ),
     _case("sep-format", "separate|{wav}|--exclude|0-1|--format|aiff|--out|{out}/t", 2, "aiff"),
     _case("sep-format-depth", "separate|{wav}|--exclude|0-1|--format|flac:float", 2, "flac"),
     _case("sep-mp3-kbps", "separate|{wav}|--exclude|0-1|--format|mp3:999", 2, "bitrate"),
-    _case("sep-mp3-192k", "separate|{hirate}|--exclude|0-0.5|--format|mp3|--out|{out}/t", 3,
-          "MP3 cannot store 192000 Hz"),
-    _case("sep-mp3-6ch", "separate|{sixch}|--exclude|0-0.5|--format|mp3|--out|{out}/t", 3,
-          "at most 2 channels"),
+    _case(
+        "sep-mp3-192k",
+        "separate|{hirate}|--exclude|0-0.5|--format|mp3|--out|{out}/t",
+        3,
+        "MP3 cannot store 192000 Hz",
+    ),
+    _case(
+        "sep-mp3-6ch",
+        "separate|{sixch}|--exclude|0-0.5|--format|mp3|--out|{out}/t",
+        3,
+        "at most 2 channels",
+    ),
     _case("sep-bad-time", "separate|{wav}|--exclude|x-2|--out|{out}/t", 3, "bad time"),
     _case("sep-span-past-end", "separate|{wav}|--exclude|1-60|--out|{out}/t", 3, "after the end"),
     _case("sep-inverted-span", "separate|{wav}|--exclude|1.5-0.5|--out|{out}/t", 3, "span"),
     _case("sep-nothing", "separate|{wav}|--out|{out}/t", 3, "nothing to go on"),
     _case("sep-option-syntax", "separate|{wav}|--exclude|0-1|--option|noequals", 3, "KEY=VALUE"),
-    _case("sep-option-unknown", "separate|{wav}|--exclude|0-1|--option|bogus=1|--out|{out}/t", 3,
-          "no such option"),
-    _case("sep-option-value", "separate|{wav}|--exclude|0-1|--option|reduction_db=loud"
-          "|--out|{out}/t", 3, "expected a number"),
-    _case("sep-range-outside", "separate|{wav}|--exclude|0-1|--range|5-9|--out|{out}/t", 3,
-          "--range"),
-    _case("sep-range-garbage", "separate|{wav}|--exclude|0-1|--range|soon|--out|{out}/t", 3,
-          "bad range"),
+    _case(
+        "sep-option-unknown",
+        "separate|{wav}|--exclude|0-1|--option|bogus=1|--out|{out}/t",
+        3,
+        "no such option",
+    ),
+    _case(
+        "sep-option-value",
+        "separate|{wav}|--exclude|0-1|--option|reduction_db=loud|--out|{out}/t",
+        3,
+        "expected a number",
+    ),
+    _case(
+        "sep-range-outside", "separate|{wav}|--exclude|0-1|--range|5-9|--out|{out}/t", 3, "--range"
+    ),
+    _case(
+        "sep-range-garbage",
+        "separate|{wav}|--exclude|0-1|--range|soon|--out|{out}/t",
+        3,
+        "bad range",
+    ),
     _case("sep-out-is-file", "separate|{wav}|--exclude|0-1|--out|{txt}", 3, "is a file"),
     _case("sep-out-holds-input", "separate|{wav}|--exclude|0-1|--out|{base}", 3, "holds"),
-    _case("sep-out-foreign-folder", "separate|{wav}|--exclude|0-1|--out|{music}", 3,
-          "already holds other files (song.txt)"),
+    _case(
+        "sep-out-foreign-folder",
+        "separate|{wav}|--exclude|0-1|--out|{music}",
+        3,
+        "already holds other files (song.txt)",
+    ),
     _case("sep-out-cwd", "separate|{wav}|--exclude|0-1|--out|.", 3, "current folder"),
-    _case("sep-out-is-take-of-input", "separate|{take}/target.wav|--exclude|0-0.5|--out|{take}",
-          3, "holds the input"),
-    _case("sep-out-unwritable", "separate|{wav}|--exclude|0-1|--out|/proc/isolde-take", 3,
-          "/proc"),
-    _case("sep-mask-without-video", "separate|{wav}|--prompt|x|--mask|{video}|--out|{out}/t", 3,
-          "--mask goes with --video"),
-    _case("sep-video-missing", "separate|{wav}|--provider|fal|--video|{missing}|--out|{out}/t",
-          3, "no such video"),
+    _case(
+        "sep-out-is-take-of-input",
+        "separate|{take}/target.wav|--exclude|0-0.5|--out|{take}",
+        3,
+        "holds the input",
+    ),
+    _case("sep-out-unwritable", "separate|{wav}|--exclude|0-1|--out|/proc/isolde-take", 3, "/proc"),
+    _case(
+        "sep-mask-without-video",
+        "separate|{wav}|--prompt|x|--mask|{video}|--out|{out}/t",
+        3,
+        "--mask goes with --video",
+    ),
+    _case(
+        "sep-video-missing",
+        "separate|{wav}|--provider|fal|--video|{missing}|--out|{out}/t",
+        3,
+        "no such video",
+    ),
     _case("sep-absurd-rate", "separate|{absurd}|--exclude|0-0.5|--out|{out}/t", 3, "Hz"),
     _case("sep-bad-project", "separate|{bad_project}|--out|{out}/t", 3, "bad.isolde"),
-    _case("sep-cloud-no-key", "separate|{wav}|--provider|fal|--prompt|x|--out|{out}/t", 4,
-          "FAL_KEY"),
+    _case(
+        "sep-cloud-no-key", "separate|{wav}|--provider|fal|--prompt|x|--out|{out}/t", 4, "FAL_KEY"
+    ),
     # inpaint
     _case("inp-no-region", "inpaint|{wav}|--out|{out}/t", 3, "--region"),
     _case("inp-region-past-end", "inpaint|{wav}|--region|1-99|--out|{out}/t", 3, "region"),
@@ -95,8 +136,12 @@ CASES: list[Case] = [
     _case("inp-steps-zero", "inpaint|{wav}|--region|0.5-0.6|--steps|0", 2, "--steps"),
     _case("inp-provider", "inpaint|{wav}|--region|0.5-0.6|--provider|nope", 2, "unknown provider"),
     _case("inp-out-is-file", "inpaint|{wav}|--region|0.5-0.6|--out|{txt}", 3, "is a file"),
-    _case("inp-absurd-rate", "inpaint|{absurd}|--region|0.5-0.6|--out|{out}/t", 3,
-          "outside the 1000–768000 Hz"),
+    _case(
+        "inp-absurd-rate",
+        "inpaint|{absurd}|--region|0.5-0.6|--out|{out}/t",
+        3,
+        "outside the 1000–768000 Hz",
+    ),
     # suggest
     _case("sug-missing", "suggest|{missing}", 3, "no such file"),
     _case("sug-text", "suggest|{txt}", 3, "not an audio"),
@@ -107,15 +152,20 @@ CASES: list[Case] = [
     _case("rmx-file-as-take", "remix|{txt}|--out|{out}/a.wav", 3, "not a take folder"),
     _case("rmx-no-take", "remix|{dir}|--out|{out}/a.wav", 3, "no take.json"),
     _case("rmx-bad-take-json", "remix|{bad_take}|--out|{out}/a.wav", 3, "not a take file"),
-    _case("rmx-gain-text", "remix|{take}|--residual-gain|abc|--out|{out}/a.wav", 2,
-          "--residual-gain"),
+    _case(
+        "rmx-gain-text", "remix|{take}|--residual-gain|abc|--out|{out}/a.wav", 2, "--residual-gain"
+    ),
     _case("rmx-gain-nan", "remix|{take}|--target-gain|nan|--out|{out}/a.wav", 2, "--target-gain"),
     _case("rmx-gain-huge", "remix|{take}|--residual-gain|40|--out|{out}/a.wav", 2, "out of range"),
     _case("rmx-out-is-source", "remix|{take}|--out|{source}", 3, "source recording"),
     _case("rmx-out-is-target", "remix|{take}|--out|{take}/target.wav", 3, "target file"),
     _case("rmx-out-suffix", "remix|{take}|--out|{out}/a.txt", 3, ".wav, .flac or .mp3"),
-    _case("rmx-format-mismatch", "remix|{take}|--out|{out}/a.wav|--format|flac", 3,
-          "does not end in .flac"),
+    _case(
+        "rmx-format-mismatch",
+        "remix|{take}|--out|{out}/a.wav|--format|flac",
+        3,
+        "does not end in .flac",
+    ),
     _case("rmx-rate-huge", "remix|{take}|--out|{out}/a.wav|--rate|3000000000", 2, "--rate"),
     _case("rmx-rate-text", "remix|{take}|--out|{out}/a.wav|--rate|fast", 2, "--rate"),
     _case("rmx-range-past-end", "remix|{take}|--range|1-50|--out|{out}/a.wav", 3, "media"),
@@ -129,25 +179,49 @@ CASES: list[Case] = [
     _case("exp-bad-project", "export|{bad_project}|--out|{out}/e.wav", 3, "bad.isolde"),
     _case("exp-what", "export|{project}|--what|everything|--out|{out}/e.wav", 2, "--what"),
     _case("exp-take-edited", "export|{take}|--what|edited|--out|{out}/e.wav", 3, "take folder"),
-    _case("exp-take-no-inpainted", "export|{take}|--what|inpainted|--out|{out}/e.wav", 3,
-          "no inpainted file"),
-    _case("exp-take-mp3-192k", "export|{hitake}|--what|target|--out|{out}/e.mp3", 3,
-          "MP3 cannot store"),
+    _case(
+        "exp-take-no-inpainted",
+        "export|{take}|--what|inpainted|--out|{out}/e.wav",
+        3,
+        "no inpainted file",
+    ),
+    _case(
+        "exp-take-mp3-192k",
+        "export|{hitake}|--what|target|--out|{out}/e.mp3",
+        3,
+        "MP3 cannot store",
+    ),
     _case("exp-take-out-is-own", "export|{take}|--out|{take}/target.wav", 3, "target file"),
-    _case("exp-unknown-take", "export|{project}|--what|target|--take|nope|--out|{out}/e.wav", 3,
-          "nope"),
+    _case(
+        "exp-unknown-take",
+        "export|{project}|--what|target|--take|nope|--out|{out}/e.wav",
+        3,
+        "nope",
+    ),
     # batch
     _case("bat-out-is-file", "batch|{wav}|--prompt|x|--out|{txt}", 3, "is a file"),
-    _case("bat-concurrency", "batch|{wav}|--prompt|x|--concurrency|0|--out|{out}/b", 2,
-          "--concurrency"),
-    _case("bat-provider", "batch|{wav}|--prompt|x|--provider|nope|--out|{out}/b", 2,
-          "unknown provider"),
+    _case(
+        "bat-concurrency",
+        "batch|{wav}|--prompt|x|--concurrency|0|--out|{out}/b",
+        2,
+        "--concurrency",
+    ),
+    _case(
+        "bat-provider",
+        "batch|{wav}|--prompt|x|--provider|nope|--out|{out}/b",
+        2,
+        "unknown provider",
+    ),
     _case("bat-format", "batch|{wav}|--prompt|x|--format|ogg|--out|{out}/b", 2, "ogg"),
     _case("bat-missing", "batch|{wav}|{missing}|--exclude|0-1|--out|{out}/b", 3, "no such file"),
     _case("bat-nothing", "batch|{wav}|--out|{out}/b", 3, "--prompt"),
     _case("bat-absurd-rate", "batch|{absurd}|--exclude|0-0.5|--out|{out}/b", 3, "2 Hz"),
-    _case("bat-mp3-6ch", "batch|{sixch}|--exclude|0-0.5|--format|mp3|--out|{out}/b", 3,
-          "at most 2 channels"),
+    _case(
+        "bat-mp3-6ch",
+        "batch|{sixch}|--exclude|0-0.5|--format|mp3|--out|{out}/b",
+        3,
+        "at most 2 channels",
+    ),
     # jobs
     _case("jobs-no-action", "jobs", 2, "ACTION"),
     _case("jobs-cancel-unknown", "jobs|cancel|nope|--store|{out}", 3, "nope"),
@@ -159,15 +233,27 @@ CASES: list[Case] = [
     _case("mask-no-box", "mask|{video}|--out|{out}/m.mp4", 2, "--box"),
     _case("mask-bad-box", "mask|{video}|--box|1,2,3@0|--out|{out}/m.mp4", 3, "four numbers"),
     _case("mask-out-is-input", "mask|{video}|--box|1,1,8,8@0|--out|{video}", 3, "input video"),
-    _case("mask-provider", "mask|{video}|--box|1,1,8,8@0|--provider|nope|--out|{out}/m.mp4", 2,
-          "unknown provider"),
-    _case("mask-threshold", "mask|{video}|--assist|x|--assist-threshold|2|--out|{out}/m.mp4", 2,
-          "--assist-threshold"),
+    _case(
+        "mask-provider",
+        "mask|{video}|--box|1,1,8,8@0|--provider|nope|--out|{out}/m.mp4",
+        2,
+        "unknown provider",
+    ),
+    _case(
+        "mask-threshold",
+        "mask|{video}|--assist|x|--assist-threshold|2|--out|{out}/m.mp4",
+        2,
+        "--assist-threshold",
+    ),
     _case("mask-no-picture", "mask|{wav}|--box|1,1,8,8@0|--out|{out}/m.mp4", 3, "no picture"),
     # mux
     _case("mux-out-is-video", "mux|{video}|{wav}|--out|{video}", 3, "input"),
-    _case("mux-out-is-audio", "mux|{video}|{take}/target.wav|--out|{take}/target.wav", 3,
-          "AUDIO input"),
+    _case(
+        "mux-out-is-audio",
+        "mux|{video}|{take}/target.wav|--out|{take}/target.wav",
+        3,
+        "AUDIO input",
+    ),
     _case("mux-missing-audio", "mux|{video}|{missing}|--out|{out}/v.mp4", 3, "no such file"),
     _case("mux-text-video", "mux|{txt}|{wav}|--out|{out}/v.mp4", 3, "notes.txt"),
     _case("mux-absurd-rate", "mux|{video}|{absurd}|--out|{out}/v.mp4", 3, "2 Hz"),
@@ -210,8 +296,9 @@ def build_fixtures(base: Path) -> dict[str, str]:
     fx["music"] = str(base / "music")
     fx["dir_wav"] = str(base / "folder.wav")
     wav = base / "speech.wav"
-    sf.write(wav, (rng.standard_normal((2 * RATE, 2)) * 0.1).astype(np.float32), RATE,
-             subtype="PCM_16")
+    sf.write(
+        wav, (rng.standard_normal((2 * RATE, 2)) * 0.1).astype(np.float32), RATE, subtype="PCM_16"
+    )
     fx["wav"] = str(wav)
     hirate = base / "hirate.wav"
     sf.write(hirate, (rng.standard_normal((192_000, 2)) * 0.1).astype(np.float32), 192_000)
@@ -227,17 +314,23 @@ def build_fixtures(base: Path) -> dict[str, str]:
     (base / "bad.isolde").write_text('{"format": "isolde-project", "version": 1, "media": [')
     fx["bad_project"] = str(base / "bad.isolde")
     source = base / "source.wav"
-    sf.write(source, (rng.standard_normal((2 * RATE, 2)) * 0.1).astype(np.float32), RATE,
-             subtype="FLOAT")
+    sf.write(
+        source, (rng.standard_normal((2 * RATE, 2)) * 0.1).astype(np.float32), RATE, subtype="FLOAT"
+    )
     fx["source"] = str(source)
     take = base / "take"
     spans = (Span(0, 0.5, include=False),)
-    run_to_take(LocalProvider(), Request(RequestKind.SPANS, str(source), spans=spans), take,
-                OutputFormat())
+    run_to_take(
+        LocalProvider(), Request(RequestKind.SPANS, str(source), spans=spans), take, OutputFormat()
+    )
     fx["take"] = str(take)
     hitake = base / "hitake"
-    run_to_take(LocalProvider(), Request(RequestKind.SPANS, str(hirate), spans=spans), hitake,
-                OutputFormat())
+    run_to_take(
+        LocalProvider(),
+        Request(RequestKind.SPANS, str(hirate), spans=spans),
+        hitake,
+        OutputFormat(),
+    )
     fx["hitake"] = str(hitake)
     bad_take = base / "badtake"
     bad_take.mkdir(exist_ok=True)

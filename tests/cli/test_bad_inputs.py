@@ -54,8 +54,19 @@ def fx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
 def test_the_table_covers_every_command() -> None:
     commands = {c.argv[0] for c in CASES}
     assert len(CASES) >= 60
-    assert {"info", "separate", "inpaint", "suggest", "remix", "export", "batch", "jobs", "mask",
-            "mux", "providers"} <= commands
+    assert {
+        "info",
+        "separate",
+        "inpaint",
+        "suggest",
+        "remix",
+        "export",
+        "batch",
+        "jobs",
+        "mask",
+        "mux",
+        "providers",
+    } <= commands
     assert len({c.name for c in CASES}) == len(CASES)
 
 
@@ -131,8 +142,18 @@ def test_mp3_of_a_192k_input_is_refused_before_any_upload(
 ) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "hi.wav"
     sf.write(path, np.zeros((192_000, 2), np.float32), 192_000)
-    argv = ["separate", str(path), "--provider", "fal", "--prompt", "x", "--format", "mp3",
-            "--out", str(tmp_path / "o")]
+    argv = [
+        "separate",
+        str(path),
+        "--provider",
+        "fal",
+        "--prompt",
+        "x",
+        "--format",
+        "mp3",
+        "--out",
+        str(tmp_path / "o"),
+    ]
     assert main(argv) == 3
     assert "MP3 cannot store 192000 Hz" in capsys.readouterr().err
     assert cloud.hits == []

@@ -34,7 +34,10 @@ def outputs(tmp_path: Path) -> dict[str, Path]:
 
 @pytest.mark.parametrize("command", ["export", "separate"])
 def test_a_changed_source_is_refused_and_nothing_is_written(
-    command: str, project_file: Path, noisy_wav: Path, tmp_path: Path,
+    command: str,
+    project_file: Path,
+    noisy_wav: Path,
+    tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     replace_with_same_length_other_content(noisy_wav)
@@ -65,7 +68,10 @@ def test_a_missing_source_found_by_content_beside_the_project_is_used(
 
 @pytest.mark.parametrize("command", ["export", "separate"])
 def test_a_missing_source_says_what_is_missing(
-    command: str, project_file: Path, noisy_wav: Path, tmp_path: Path,
+    command: str,
+    project_file: Path,
+    noisy_wav: Path,
+    tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     noisy_wav.unlink()

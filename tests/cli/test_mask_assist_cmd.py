@@ -114,8 +114,15 @@ def test_a_description_masks_every_such_object(cloud, clip, tmp_path, capsys) ->
 def test_clicks_pick_one_object(cloud, clip, tmp_path, capsys, invert) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "click.mkv"
     ax, ay = centre_a(5)
-    argv = [str(clip), "--assist-point", f"{ax}.4,{ay}@0.2", "--assist-not",
-            f"{DISC[0]},{DISC[1]}@0:00.04", "--out", str(out)]
+    argv = [
+        str(clip),
+        "--assist-point",
+        f"{ax}.4,{ay}@0.2",
+        "--assist-not",
+        f"{DISC[0]},{DISC[1]}@0:00.04",
+        "--out",
+        str(out),
+    ]
     data, _ = run_json(capsys, *argv, *(["--invert"] if invert else []))
     body = submitted(cloud)
     assert body["prompt"] == ""
@@ -212,7 +219,10 @@ def test_ctrl_c_cancels_the_remote_job_with_exit_5(clip, tmp_path) -> None:  # t
         out = tmp_path / "mask.mp4"
         proc = subprocess.Popen(
             [sys.executable, "-m", "isolde", "mask", str(clip), "--assist", "x", "--out", str(out)],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         assert proc.stderr is not None
         deadline, line = time.monotonic() + 60, ""

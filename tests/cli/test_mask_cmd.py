@@ -49,8 +49,18 @@ def test_boxes_become_a_black_on_white_mask(
 ) -> None:
     path, truth = box_video
     out = tmp_path / "mask.mp4"
-    argv = ["mask", str(path), "--box", box_arg(truth[0], 0), "--box", box_arg(truth[40], 1.6),
-            "--out", str(out), "--json", "--quiet"]
+    argv = [
+        "mask",
+        str(path),
+        "--box",
+        box_arg(truth[0], 0),
+        "--box",
+        box_arg(truth[40], 1.6),
+        "--out",
+        str(out),
+        "--json",
+        "--quiet",
+    ]
     assert main(argv) == 0
     captured = capsys.readouterr()
     data = json.loads(captured.out)
@@ -70,8 +80,19 @@ def test_track_follows_the_object_and_invert_swaps(
 ) -> None:
     path, truth = box_video
     out = tmp_path / "tracked.mkv"
-    argv = ["mask", str(path), "--box", box_arg(truth[10], 0.4), "--track", "--invert",
-            "--provider", "fal", "--out", str(out), "--json"]
+    argv = [
+        "mask",
+        str(path),
+        "--box",
+        box_arg(truth[10], 0.4),
+        "--track",
+        "--invert",
+        "--provider",
+        "fal",
+        "--out",
+        str(out),
+        "--json",
+    ]
     assert main(argv) == 0
     captured = capsys.readouterr()
     data = json.loads(captured.out)
@@ -96,11 +117,14 @@ def test_a_lost_object_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture
             image[30 + 3 * index : 70 + 3 * index, 40 + 4 * index : 88 + 4 * index] = sprite
         return image
 
-    video = make_video(tmp_path / "gone.mp4", size=(320, 240), frames=25, pattern=draw,
-                       crf=12, audio=False).path
+    video = make_video(
+        tmp_path / "gone.mp4", size=(320, 240), frames=25, pattern=draw, crf=12, audio=False
+    ).path
     out = tmp_path / "gone-mask.mp4"
-    assert main(["mask", str(video), "--box", "40,30,48,40@0", "--track", "--out", str(out),
-                 "--json"]) == 0
+    assert (
+        main(["mask", str(video), "--box", "40,30,48,40@0", "--track", "--out", str(out), "--json"])
+        == 0
+    )
     captured = capsys.readouterr()
     lost = json.loads(captured.out)["lost"]
     assert len(lost) == 1 and 12 <= lost[0]["frame"] <= 14
@@ -132,8 +156,11 @@ def test_text_output_is_the_path(
     ],
 )
 def test_bad_boxes_exit_3(
-    box: str, needle: str, box_video: tuple[Path, Truth], tmp_path: Path,
-    capsys: pytest.CaptureFixture[str]
+    box: str,
+    needle: str,
+    box_video: tuple[Path, Truth],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     path, _ = box_video
     out = tmp_path / "mask.mp4"
@@ -177,9 +204,23 @@ def test_ctrl_c_exits_5_and_leaves_no_file(tmp_path: Path) -> None:
     truth = make_moving_box_video(video, frames=100, audio=False)
     out = tmp_path / "mask.mp4"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "isolde", "mask", str(video), "--box", box_arg(truth[0], 0),
-         "--track", "--refine", "--out", str(out)],
-        env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "isolde",
+            "mask",
+            str(video),
+            "--box",
+            box_arg(truth[0], 0),
+            "--track",
+            "--refine",
+            "--out",
+            str(out),
+        ],
+        env=os.environ.copy(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     assert proc.stderr is not None
     deadline, line = time.monotonic() + 120, ""

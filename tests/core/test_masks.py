@@ -212,8 +212,11 @@ frames = st_.integers(0, 30)
 
 
 @settings(max_examples=100, deadline=None)
-@given(st_.lists(st_.tuples(st_.sampled_from(["put", "remove", "track", "clear"]), frames),
-                 max_size=25))
+@given(
+    st_.lists(
+        st_.tuples(st_.sampled_from(["put", "remove", "track", "clear"]), frames), max_size=25
+    )
+)
 def test_any_sequence_of_mask_edits_undoes_back_to_the_start(
     steps: list[tuple[str, int]],
 ) -> None:

@@ -47,8 +47,11 @@ def test_masks_round_trip_through_the_file(tmp_path: Path) -> None:
     saved = doc["masks"][0]
     assert saved["track"][0] == [1, 10.0, 20.0, 50.0, 60.0, 0]
     assert saved["keyframes"][1] == {"frame": 40, "shapes": [], "origin": "assist"}
-    assert saved["keyframes"][0]["shapes"][4] == {"kind": "bitmap", "box": [3, 4, 3, 2],
-                                                  "rle": "1 2 1 1 1"}
+    assert saved["keyframes"][0]["shapes"][4] == {
+        "kind": "bitmap",
+        "box": [3, 4, 3, 2],
+        "rle": "1 2 1 1 1",
+    }
     assert Project.load(path).state == state
 
 
@@ -162,19 +165,33 @@ def shapes(draw: st_.DrawFn) -> MaskShape:
 def mask_objects(draw: st_.DrawFn) -> MaskObject:
     key_frames = draw(st_.lists(st_.integers(0, 500), unique=True, max_size=4))
     keyframes = tuple(
-        MaskKeyframe(f, tuple(draw(st_.lists(shapes(), max_size=3))),
-                     draw(st_.sampled_from(["drawn", "assist"])))
+        MaskKeyframe(
+            f,
+            tuple(draw(st_.lists(shapes(), max_size=3))),
+            draw(st_.sampled_from(["drawn", "assist"])),
+        )
         for f in key_frames
     )
     box_frames = draw(st_.lists(st_.integers(0, 500), unique=True, max_size=4))
     track = tuple(
-        TrackBox(f, draw(coords), draw(coords), draw(st_.floats(0.5, 300)),
-                 draw(st_.floats(0.5, 300)), draw(st_.integers(0, 500)))
+        TrackBox(
+            f,
+            draw(coords),
+            draw(coords),
+            draw(st_.floats(0.5, 300)),
+            draw(st_.floats(0.5, 300)),
+            draw(st_.integers(0, 500)),
+        )
         for f in box_frames
     )
-    return MaskObject(draw(st_.text(min_size=1, max_size=8).filter(str.strip)),
-                      color=draw(st_.sampled_from(["#000000", "#AbCdEf"])), keyframes=keyframes,
-                      track=track, refine=draw(st_.booleans()), send=draw(st_.booleans()))
+    return MaskObject(
+        draw(st_.text(min_size=1, max_size=8).filter(str.strip)),
+        color=draw(st_.sampled_from(["#000000", "#AbCdEf"])),
+        keyframes=keyframes,
+        track=track,
+        refine=draw(st_.booleans()),
+        send=draw(st_.booleans()),
+    )
 
 
 @settings(max_examples=60, deadline=None)

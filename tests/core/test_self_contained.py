@@ -37,7 +37,10 @@ def job_take(folder: Path, take_id: str) -> Take:
     write_wav(folder / "residual.wav", seed=seed + 1)
     (folder / "mask.mp4").write_bytes(b"not really a video")
     take = Take(
-        id=take_id, kind="separate", provider="local", endpoint="spans",
+        id=take_id,
+        kind="separate",
+        provider="local",
+        endpoint="spans",
         created_at="2026-01-02T03:04:05Z",
         files={"target": str(folder / "target.wav"), "residual": str(folder / "residual.wav")},
     )
@@ -58,8 +61,9 @@ def stored_files(project_file: Path) -> list[str]:
 
 
 def contents(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
-            if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
 
 
 # -- takes ----------------------------------------------------------------------------------
@@ -119,11 +123,17 @@ def test_save_as_carries_the_takes_along_and_keeps_the_old_project_whole(tmp_pat
         for job in ("job1", "job2")
         for role in ("residual", "target")
     ]
-    assert all(Path(p).is_relative_to(tmp_path / "b") for t in project.state.takes
-               for p in t.files.values())
+    assert all(
+        Path(p).is_relative_to(tmp_path / "b")
+        for t in project.state.takes
+        for p in t.files.values()
+    )
     kept = Project.load(old)  # the old project still has its own takes
-    assert all(Path(p).is_file() and Path(p).is_relative_to(tmp_path / "a")
-               for t in kept.state.takes for p in t.files.values())
+    assert all(
+        Path(p).is_file() and Path(p).is_relative_to(tmp_path / "a")
+        for t in kept.state.takes
+        for p in t.files.values()
+    )
 
 
 def test_a_failed_save_as_leaves_no_partial_take_and_no_file(
@@ -149,7 +159,8 @@ def test_a_failed_save_as_leaves_no_partial_take_and_no_file(
     assert len(copied) == 5
     assert list((tmp_path / "b").iterdir()) == []  # no take, no folder, no project file
     assert project.path == first and project.state.take("t1").files["target"].startswith(
-        str(tmp_path / "song-takes"))
+        str(tmp_path / "song-takes")
+    )
 
 
 def test_a_project_folder_moved_elsewhere_opens_with_every_take(tmp_path: Path) -> None:
@@ -177,7 +188,9 @@ def test_a_take_from_another_folder_is_copied_in_on_save(tmp_path: Path) -> None
     assert (tmp_path / "song-takes" / "cli-output" / "take.json").is_file()
     assert (tmp_path / "cli-output" / "target.wav").is_file()  # not ours to move
     assert stored_files(project.path) == [  # type: ignore[arg-type]
-        "song-takes/cli-output/residual.wav", "song-takes/cli-output/target.wav"]
+        "song-takes/cli-output/residual.wav",
+        "song-takes/cli-output/target.wav",
+    ]
 
 
 # -- the source recording -------------------------------------------------------------------
@@ -217,7 +230,8 @@ def test_the_user_locates_missing_media_by_file_or_folder(tmp_path: Path) -> Non
         ensure_media(Project.load(path), located=other)
     by_folder = Project.load(path)
     assert ensure_media(by_folder, located=tmp_path / "usb-stick") == (
-        tmp_path / "usb-stick" / "voice.wav")
+        tmp_path / "usb-stick" / "voice.wav"
+    )
     by_file = Project.load(path)
     ensure_media(by_file, located=tmp_path / "usb-stick" / "voice.wav")
     assert by_file.state == by_folder.state

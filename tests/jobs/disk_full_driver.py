@@ -24,15 +24,22 @@ from pathlib import Path
 
 
 def _hashes(folder: Path) -> dict[str, str]:
-    return {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())
-    }
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
 
 
 def _separate(source: str, out: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "isolde", "separate", source, "--exclude", "0-0.5", "--out",
-         str(out)],
+        [
+            sys.executable,
+            "-m",
+            "isolde",
+            "separate",
+            source,
+            "--exclude",
+            "0-0.5",
+            "--out",
+            str(out),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

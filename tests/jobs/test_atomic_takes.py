@@ -98,7 +98,10 @@ def test_a_replacement_is_whole_and_keeps_a_jobs_own_files(source: Path, tmp_pat
     (out / "mask.json").write_text("{}\n")  # what the editor writes beside a visual job's take
     outcome = run_to_take(LocalProvider(), _request(source), out, OutputFormat())
     assert sorted(p.name for p in out.iterdir()) == [
-        "mask.json", "residual.wav", "take.json", "target.wav"
+        "mask.json",
+        "residual.wav",
+        "take.json",
+        "target.wav",
     ]
     doc = json.loads(outcome.take_file.read_text())
     assert doc["take"]["files"] == {"target": "target.wav", "residual": "residual.wav"}
@@ -139,8 +142,17 @@ def test_ctrl_c_while_replacing_a_take_keeps_the_old_one(tmp_path: Path) -> None
     run_to_take(LocalProvider(), _request(small), out, OutputFormat())
     old = _hashes(out)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "isolde", "separate", str(long), "--exclude", "0-1", "--out",
-         str(out)],
+        [
+            sys.executable,
+            "-m",
+            "isolde",
+            "separate",
+            str(long),
+            "--exclude",
+            "0-1",
+            "--out",
+            str(out),
+        ],
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         text=True,

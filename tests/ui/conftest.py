@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from job_helpers import noise_wav, open_job_window, stop_jobs
 
-from isolde.ui import recovery_offer, unsaved
-from isolde.ui.main_window import MainWindow
+from isolde.ui.shell import recovery_offer, unsaved
+from isolde.ui.shell.main_window import MainWindow
 
 
 @pytest.fixture(autouse=True)

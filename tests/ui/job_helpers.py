@@ -12,7 +12,7 @@ from window_helpers import open_in_window
 from isolde.jobs.record import JobRecord
 from isolde.providers.base import Provider
 from isolde.providers.registry import get_provider, provider_names
-from isolde.ui.main_window import MainWindow
+from isolde.ui.shell.main_window import MainWindow
 
 RATE = 48_000
 

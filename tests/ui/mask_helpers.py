@@ -11,7 +11,7 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QApplication
 
-from isolde.ui.main_window import MainWindow
+from isolde.ui.shell.main_window import MainWindow
 from isolde.ui.video.mask_tools import MaskTools
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "video"))
@@ -58,11 +58,18 @@ class Hand:
     def at(self, x: float, y: float) -> QPoint:
         return self.view.mapFromScene(QPointF(x, y))
 
-    def _send(self, kind: QEvent.Type, pos: QPoint, button: Qt.MouseButton,
-              buttons: Qt.MouseButton) -> None:
+    def _send(
+        self, kind: QEvent.Type, pos: QPoint, button: Qt.MouseButton, buttons: Qt.MouseButton
+    ) -> None:
         viewport = self.view.viewport()
-        event = QMouseEvent(kind, QPointF(pos), QPointF(viewport.mapToGlobal(pos)), button,
-                            buttons, Qt.KeyboardModifier.NoModifier)
+        event = QMouseEvent(
+            kind,
+            QPointF(pos),
+            QPointF(viewport.mapToGlobal(pos)),
+            button,
+            buttons,
+            Qt.KeyboardModifier.NoModifier,
+        )
         QApplication.sendEvent(viewport, event)
 
     def press(self, x: float, y: float) -> None:

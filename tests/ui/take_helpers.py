@@ -18,7 +18,7 @@ from isolde.core.takes import Take
 from isolde.jobs.runner import run_to_take
 from isolde.providers.base import Request, RequestKind
 from isolde.providers.local.provider import LocalProvider
-from isolde.ui.main_window import MainWindow
+from isolde.ui.shell.main_window import MainWindow
 
 RATE = 48_000
 BLOCK = 256

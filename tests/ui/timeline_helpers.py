@@ -12,7 +12,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from window_helpers import open_in_window
 
-from isolde.ui.main_window import MainWindow
+from isolde.ui.shell.main_window import MainWindow
 
 RATE = 48_000
 MOVE_INTERVAL_MS = 15

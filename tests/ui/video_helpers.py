@@ -13,7 +13,7 @@ from window_helpers import open_in_window
 
 from isolde.audio.playback import Player
 from isolde.audio.pull_backend import PullBackend
-from isolde.ui.main_window import MainWindow
+from isolde.ui.shell.main_window import MainWindow
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "video"))
 from video_factory import (

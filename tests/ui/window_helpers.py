@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from isolde.ui.main_window import MainWindow
+from isolde.ui.shell.main_window import MainWindow
 
 
 def open_in_window(  # type: ignore[no-untyped-def]

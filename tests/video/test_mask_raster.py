@@ -81,8 +81,10 @@ def test_polygon_square_equals_the_rect_and_a_triangle_has_its_area() -> None:
 
 def test_polygon_uses_the_even_odd_rule() -> None:
     # A pentagram: its centre pentagon is crossed twice, so even-odd leaves it empty.
-    star = [(32 + 22 * math.sin(a), 24 - 22 * math.cos(a))
-            for a in (i * 4 * math.pi / 5 for i in range(5))]
+    star = [
+        (32 + 22 * math.sin(a), 24 - 22 * math.cos(a))
+        for a in (i * 4 * math.pi / 5 for i in range(5))
+    ]
     mask = rasterize([MaskShape("polygon", tuple(star))], W, H)
     assert not mask[24, 32]  # the hole
     assert mask[5, 32]  # a point of the star
@@ -91,8 +93,11 @@ def test_polygon_uses_the_even_odd_rule() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st_.lists(st_.tuples(st_.integers(-10, 74), st_.integers(-10, 58)), min_size=3,
-                 max_size=8), st_.integers(0, 7), st_.booleans())
+@given(
+    st_.lists(st_.tuples(st_.integers(-10, 74), st_.integers(-10, 58)), min_size=3, max_size=8),
+    st_.integers(0, 7),
+    st_.booleans(),
+)
 def test_polygon_does_not_depend_on_where_its_outline_starts_or_its_direction(
     vertices: list[tuple[int, int]], shift: int, backwards: bool
 ) -> None:

@@ -27,10 +27,12 @@ def ellipse(x0: float, y0: float, x1: float, y1: float) -> MaskShape:
     return MaskShape("ellipse", ((x0, y0), (x1, y1)))
 
 
-def obj(*keyframes: tuple[int, tuple[MaskShape, ...]], track: tuple[TrackBox, ...] = (),
-        **extra: bool) -> MaskObject:
-    return MaskObject("dog", keyframes=tuple(MaskKeyframe(f, s) for f, s in keyframes),
-                      track=track, **extra)
+def obj(
+    *keyframes: tuple[int, tuple[MaskShape, ...]], track: tuple[TrackBox, ...] = (), **extra: bool
+) -> MaskObject:
+    return MaskObject(
+        "dog", keyframes=tuple(MaskKeyframe(f, s) for f, s in keyframes), track=track, **extra
+    )
 
 
 def drawn(*shapes: MaskShape) -> np.ndarray:
@@ -86,8 +88,13 @@ def test_a_shape_morphs_through_shapes_in_between() -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(st_.sampled_from(["rect", "ellipse"]), st_.sampled_from(["rect", "ellipse"]),
-       st_.integers(1, 9), st_.integers(0, 40), st_.integers(0, 40))
+@given(
+    st_.sampled_from(["rect", "ellipse"]),
+    st_.sampled_from(["rect", "ellipse"]),
+    st_.integers(1, 9),
+    st_.integers(0, 40),
+    st_.integers(0, 40),
+)
 def test_in_the_same_box_the_blend_lies_between_intersection_and_union(
     kind_a: str, kind_b: str, frame: int, inset_x: int, inset_y: int
 ) -> None:

@@ -45,8 +45,14 @@ def decoded(path: Path) -> tuple[list[np.ndarray], list[float], tuple[int, int]]
         return frames, times, (stream.codec_context.width, stream.codec_context.height)
 
 
-def expected(video: Path, objects: list[MaskObject], polarity: MaskPolarity, invert: bool,
-             frames: range | None = None, pictures: bool = False) -> list[np.ndarray]:
+def expected(
+    video: Path,
+    objects: list[MaskObject],
+    polarity: MaskPolarity,
+    invert: bool,
+    frames: range | None = None,
+    pictures: bool = False,
+) -> list[np.ndarray]:
     with VideoReader(video) as reader:
         height, width = reader.frame(0).shape[:2]
         timeline = MaskTimeline(width, height)
@@ -77,8 +83,13 @@ def boxed(moving_box: tuple[Path, Truth]) -> MaskObject:
         "box",
         keyframes=(
             MaskKeyframe(5, (rect(*truth[5]),)),
-            MaskKeyframe(30, (MaskShape("ellipse", ((x, y), (x + w, y + h))),
-                              rect(x + 10, y + 10, 8, 8, erase=True))),
+            MaskKeyframe(
+                30,
+                (
+                    MaskShape("ellipse", ((x, y), (x + w, y + h))),
+                    rect(x + 10, y + 10, 8, 8, erase=True),
+                ),
+            ),
         ),
         track=tuple(TrackBox(i, *map(float, truth[i]), anchor=5) for i in range(10, 20)),
     )
@@ -88,14 +99,17 @@ def test_round_trip_is_exactly_the_mask(
     moving_box: tuple[Path, Truth], boxed: MaskObject, tmp_path: Path
 ) -> None:
     path, truth = moving_box
-    other = MaskObject("ball", keyframes=(MaskKeyframe(0, (MaskShape(
-        "stroke", ((200, 40), (260, 60)), size=9),)),))
-    muted = dataclasses.replace(other, name="not sent", send=False,
-                                keyframes=(MaskKeyframe(0, (rect(0, 200, 320, 40),)),))
+    other = MaskObject(
+        "ball", keyframes=(MaskKeyframe(0, (MaskShape("stroke", ((200, 40), (260, 60)), size=9),)),)
+    )
+    muted = dataclasses.replace(
+        other, name="not sent", send=False, keyframes=(MaskKeyframe(0, (rect(0, 200, 320, 40),)),)
+    )
     out = tmp_path / "mask.mp4"
     seen: list[float] = []
-    report = render_mask_video(path, [boxed, other, muted], out,
-                               progress=lambda f, m: seen.append(f))
+    report = render_mask_video(
+        path, [boxed, other, muted], out, progress=lambda f, m: seen.append(f)
+    )
     assert report.path == out and report.frames == len(truth)
     assert (report.width, report.height, report.fps) == (320, 240, 25.0)
     frames, times, size = decoded(out)
@@ -110,8 +124,9 @@ def test_round_trip_is_exactly_the_mask(
     assert len(masks) == len(truth) and all(m.dtype == bool for m in masks)
     with VideoReader(path) as reader:
         timeline = MaskTimeline(320, 240)
-        assert all(np.array_equal(m, timeline.combined([boxed, other], i))
-                   for i, m in enumerate(masks))
+        assert all(
+            np.array_equal(m, timeline.combined([boxed, other], i)) for i, m in enumerate(masks)
+        )
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp file left
 
 
@@ -123,8 +138,10 @@ def test_refined_tracks_use_the_pictures(
     out = tmp_path / "refined.mkv"
     render_mask_video(path, [refined], out, start_frame=8, end_frame=22)
     frames, times, _ = decoded(out)
-    assert_exact(frames, expected(path, [refined], MaskPolarity.BLACK_IS_TARGET, False,
-                                  range(8, 22), pictures=True))
+    assert_exact(
+        frames,
+        expected(path, [refined], MaskPolarity.BLACK_IS_TARGET, False, range(8, 22), pictures=True),
+    )
     assert times[0] == 0.0 and times[1] == pytest.approx(0.04, abs=1e-6)  # a part starts at 0
 
 
@@ -138,8 +155,11 @@ def test_refined_tracks_use_the_pictures(
     ],
 )
 def test_polarity_and_invert_in_the_video(
-    video_maker: Callable[..., Any], tmp_path: Path,
-    polarity: MaskPolarity, invert: bool, object_pixel: int
+    video_maker: Callable[..., Any],
+    tmp_path: Path,
+    polarity: MaskPolarity,
+    invert: bool,
+    object_pixel: int,
 ) -> None:
     made = video_maker("small.mp4", size=(160, 120), seconds=0.4, audio=False)
     obj = MaskObject("thing", keyframes=(MaskKeyframe(0, (rect(20, 30, 40, 50),)),))
@@ -182,15 +202,20 @@ def test_polarity_is_one_setting_per_provider() -> None:
     ],
 )
 def test_size_and_frame_times_follow_the_source(
-    video_maker: Callable[..., Any], tmp_path: Path,
-    options: dict[str, Any], display: tuple[int, int]
+    video_maker: Callable[..., Any],
+    tmp_path: Path,
+    options: dict[str, Any],
+    display: tuple[int, int],
 ) -> None:
     made = video_maker("src.mp4", seconds=0.8, audio=False, **options)
     width, height = display
-    obj = MaskObject("corner", keyframes=(
-        MaskKeyframe(0, (MaskShape("polygon", ((0, 0), (width, 0), (0, height))),)),
-        MaskKeyframe(made.frame_count - 1, (rect(width - 21, height - 31, 21, 31),)),
-    ))
+    obj = MaskObject(
+        "corner",
+        keyframes=(
+            MaskKeyframe(0, (MaskShape("polygon", ((0, 0), (width, 0), (0, height))),)),
+            MaskKeyframe(made.frame_count - 1, (rect(width - 21, height - 31, 21, 31),)),
+        ),
+    )
     out = tmp_path / "mask.mov"
     report = render_mask_video(made.path, [obj], out)
     assert (report.width, report.height) == display

@@ -38,8 +38,7 @@ def assert_follows(boxes: list[TrackBox], truth: Truth, centre_px: float = CENTR
 def test_forward_follows_the_box_to_the_end(moving_box: tuple[Path, Truth]) -> None:
     path, truth = moving_box
     seen: list[float] = []
-    run = track(lambda: VideoReader(path), 0, truth[0],
-                progress=lambda f, m: seen.append(f))
+    run = track(lambda: VideoReader(path), 0, truth[0], progress=lambda f, m: seen.append(f))
     assert [b.frame for b in run] == list(range(1, len(truth)))
     assert run.lost_at is None and run.algorithm == "csrt"
     assert all(b.anchor == 0 for b in run)
@@ -95,8 +94,12 @@ def test_track_object_goes_both_ways_between_keyframes(moving_box: tuple[Path, T
 
 def test_a_big_video_is_tracked_on_a_smaller_copy(tmp_path: Path) -> None:
     path = tmp_path / "big.mp4"
-    truth: Truth = [tuple(b) for b in make_moving_box_video(
-        path, size=(1280, 720), frames=12, box_size=(160, 128), audio=False)]
+    truth: Truth = [
+        tuple(b)
+        for b in make_moving_box_video(
+            path, size=(1280, 720), frames=12, box_size=(160, 128), audio=False
+        )
+    ]
     run = track(lambda: VideoReader(path), 0, truth[0])
     assert len(run) == 11 and run.lost_at is None
     assert_follows(run, truth, centre_px=2.5 * CENTRE_PX)  # 1280×720 → 640×360: 2 px steps

@@ -55,9 +55,7 @@ def find_media(media: MediaRef, folders: Iterable[str | os.PathLike[str]]) -> Pa
     return None
 
 
-def ensure_media(
-    project: Project, located: str | os.PathLike[str] | None = None
-) -> Path:
+def ensure_media(project: Project, located: str | os.PathLike[str] | None = None) -> Path:
     """The path of the project's media, checked against its content hash.
 
     Missing media is searched for beside the project and relinked when found. `located` is

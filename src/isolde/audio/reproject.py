@@ -118,8 +118,10 @@ def reproject(
             mask = power_t / (power_t + np.abs(spec_m - spec_t) ** 2 + EPS)
             out = np.zeros((hi - lo, channels))
             for c in range(channels):
-                frames_c = np.fft.irfft(np.fft.rfft(x[:, c][idx] * window, axis=1) * mask,
-                                        n=N_FFT, axis=1) * window
+                frames_c = (
+                    np.fft.irfft(np.fft.rfft(x[:, c][idx] * window, axis=1) * mask, n=N_FFT, axis=1)
+                    * window
+                )
                 _overlap_add(frames_c, out[:, c])
             made = out[a - lo : b - lo] / norm
             original = x[a - lo : b - lo]

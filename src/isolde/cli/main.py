@@ -195,7 +195,7 @@ def _open_editor(argv: Sequence[str]) -> int:
         build_parser().print_usage(sys.stderr)
         error(f"unrecognised arguments: {' '.join(rest)}")
         return 2
-    from isolde.ui.launch import launch_editor
+    from isolde.ui.shell.launch import launch_editor
 
     return launch_editor(args.path)
 

@@ -52,8 +52,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         dest="assist_points",
         action=PointAction,
         metavar=POINT_HELP,
-        help="a click on the object: display pixel X,Y on the frame shown at time T "
-        "(repeatable)",
+        help="a click on the object: display pixel X,Y on the frame shown at time T (repeatable)",
     )
     group.add_argument(
         "--assist-not",
@@ -81,18 +80,25 @@ def usage_problem(args: argparse.Namespace) -> str | None:
     if not assist and not args.boxes:
         if args.assist_threshold is not None:
             return "--assist-threshold goes with --assist or --assist-point"
-        return ("say where the object is: --box X,Y,W,H@T (drawn) or --assist TEXT / "
-                "--assist-point X,Y@T (SAM 3 on fal)")
+        return (
+            "say where the object is: --box X,Y,W,H@T (drawn) or --assist TEXT / "
+            "--assist-point X,Y@T (SAM 3 on fal)"
+        )
     if assist and args.boxes:
-        return ("--box and --assist/--assist-point are two ways to make the mask; use one "
-                "(the assist finds the object through the whole clip by itself)")
+        return (
+            "--box and --assist/--assist-point are two ways to make the mask; use one "
+            "(the assist finds the object through the whole clip by itself)"
+        )
     if assist and (args.track or args.refine):
         return "--track and --refine go with --box; SAM 3 follows the object through the clip"
     return None
 
 
 def run(
-    args: argparse.Namespace, path: Path, info: Any, polarity: MaskPolarity,
+    args: argparse.Namespace,
+    path: Path,
+    info: Any,
+    polarity: MaskPolarity,
     printer: ProgressPrinter,
 ) -> int:
     """The assist part of `isolde mask`, after the common checks (file, output, provider)."""
@@ -120,13 +126,23 @@ def run(
 
     def work(cancel: CancelToken) -> Any:
         obj = assist_mask(
-            path, text=args.assist, points=points, detection_threshold=args.assist_threshold,
-            provider=fal, on_event=_lines(printer), progress=phase(printer, 0.0, 0.8),
+            path,
+            text=args.assist,
+            points=points,
+            detection_threshold=args.assist_threshold,
+            provider=fal,
+            on_event=_lines(printer),
+            progress=phase(printer, 0.0, 0.8),
             cancel=cancel,
         )
         report = render_mask_video(
-            path, [obj], args.out, polarity=polarity, invert=args.invert,
-            progress=phase(printer, 0.8, 0.2), cancel=cancel,
+            path,
+            [obj],
+            args.out,
+            polarity=polarity,
+            invert=args.invert,
+            progress=phase(printer, 0.8, 0.2),
+            cancel=cancel,
         )
         return obj, report
 
@@ -134,24 +150,31 @@ def run(
     if not args.json:
         print(report.path)
         return 0
-    print_json({
-        **report.to_json(),
-        "provider": args.provider,
-        "assist": {
-            "endpoint": ENDPOINT,
-            "text": prompt.text.strip(),
-            "points": [
-                {"x": p.x, "y": p.y, "frame": p.frame, "time": times[p.frame],
-                 "positive": p.positive}
-                for p in points
-            ],
-        },
-        "cost_usd": usd,
-        "cost_note": note,
-        "keyframes": [{"frame": k.frame, "time": times[k.frame]} for k in obj.keyframes],
-        "tracked": 0,
-        "lost": [],
-    })
+    print_json(
+        {
+            **report.to_json(),
+            "provider": args.provider,
+            "assist": {
+                "endpoint": ENDPOINT,
+                "text": prompt.text.strip(),
+                "points": [
+                    {
+                        "x": p.x,
+                        "y": p.y,
+                        "frame": p.frame,
+                        "time": times[p.frame],
+                        "positive": p.positive,
+                    }
+                    for p in points
+                ],
+            },
+            "cost_usd": usd,
+            "cost_note": note,
+            "keyframes": [{"frame": k.frame, "time": times[k.frame]} for k in obj.keyframes],
+            "tracked": 0,
+            "lost": [],
+        }
+    )
     return 0
 
 
@@ -171,13 +194,16 @@ def _point(text: str, positive: bool, reader: Any, width: int, height: int) -> A
         raise InputError(f"{flag}: the point is two numbers X,Y (pixels), e.g. 120,80@2.5")
     x, y = values
     if not (0 <= x < width and 0 <= y < height):
-        raise InputError(f"{flag}: ({x:g}, {y:g}) is outside the {width}×{height} picture "
-                         f"(0 ≤ X < {width}, 0 ≤ Y < {height})")
+        raise InputError(
+            f"{flag}: ({x:g}, {y:g}) is outside the {width}×{height} picture "
+            f"(0 ≤ X < {width}, 0 ≤ Y < {height})"
+        )
     return AssistPoint(x, y, frame_at(reader, time_text, flag), positive)
 
 
 def _lines(printer: ProgressPrinter) -> Callable[[JobEvent], None]:
     """Job events as lines on stderr (queue position, logs); the bar comes from `_phase`."""
+
     def show(event: JobEvent) -> None:
         if event.state == "running" and event.fraction is not None:
             return

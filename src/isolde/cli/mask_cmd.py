@@ -57,8 +57,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     p.add_argument("--track", action="store_true", help="follow the object from each box")
     p.add_argument(
-        "--refine", action="store_true", help="with --track: cut the object's shape out of "
-        "each tracked box (GrabCut; slower)"
+        "--refine",
+        action="store_true",
+        help="with --track: cut the object's shape out of each tracked box (GrabCut; slower)",
     )
     p.add_argument("--invert", action="store_true", help="swap target and background")
     p.add_argument(
@@ -119,20 +120,24 @@ def run(args: argparse.Namespace) -> int:
     )
     printer.finish()
     for frame in [] if args.quiet else lost:
-        sys.stderr.write(f"isolde: note: tracking lost the object on frame {frame} "
-                         f"({format_time(times[frame])}); from there to the next box the mask "
-                         "follows the boxes instead\n")
+        sys.stderr.write(
+            f"isolde: note: tracking lost the object on frame {frame} "
+            f"({format_time(times[frame])}); from there to the next box the mask "
+            "follows the boxes instead\n"
+        )
     if args.json:
-        print_json({
-            **report.to_json(),
-            "provider": args.provider,
-            "keyframes": [
-                {"frame": k.frame, "time": times[k.frame], "box": list(box)}
-                for k, box in keyframes
-            ],
-            "tracked": len(obj.track),
-            "lost": [{"frame": f, "time": times[f]} for f in lost],
-        })
+        print_json(
+            {
+                **report.to_json(),
+                "provider": args.provider,
+                "keyframes": [
+                    {"frame": k.frame, "time": times[k.frame], "box": list(box)}
+                    for k, box in keyframes
+                ],
+                "tracked": len(obj.track),
+                "lost": [{"frame": f, "time": times[f]} for f in lost],
+            }
+        )
     else:
         print(report.path)
     return 0
@@ -148,16 +153,19 @@ def _keyframe(text: str, reader: Any) -> tuple[MaskKeyframe, tuple[float, ...]]:
     except ValueError:
         values = []
     if len(values) != 4 or not all(math.isfinite(v) for v in values):
-        raise InputError(f"--box {text!r}: the box is four numbers X,Y,W,H (pixels), "
-                         "e.g. 40,30,120,90@2.5")
+        raise InputError(
+            f"--box {text!r}: the box is four numbers X,Y,W,H (pixels), e.g. 40,30,120,90@2.5"
+        )
     x, y, w, h = values
     if w < 1 or h < 1:
         raise InputError(f"--box {text!r}: the box needs a width and height of at least 1 pixel")
     first = reader.frame(0)
     height, width = first.shape[:2]
     if x < 0 or y < 0 or x + w > width or y + h > height:
-        raise InputError(f"--box {text!r}: the box reaches outside the {width}×{height} picture "
-                         f"(x + w ≤ {width}, y + h ≤ {height})")
+        raise InputError(
+            f"--box {text!r}: the box reaches outside the {width}×{height} picture "
+            f"(x + w ≤ {width}, y + h ≤ {height})"
+        )
     frame = frame_at(reader, time_text, f"--box {text!r}")
     shape = MaskShape("rect", ((x, y), (x + w, y + h)))
     return MaskKeyframe(frame, (shape,)), (x, y, w, h)
@@ -174,8 +182,9 @@ def frame_at(reader: Any, time_text: str, flag: str) -> int:
     step = (times[-1] - times[0]) / max(len(times) - 1, 1) if len(times) > 1 else 0.04
     end = times[-1] + step
     if t > end + 1e-6:
-        raise InputError(f"{flag}: {format_time(t)} is after the end of the video "
-                         f"({format_time(end)})")
+        raise InputError(
+            f"{flag}: {format_time(t)} is after the end of the video ({format_time(end)})"
+        )
     return int(reader.index_at(t))
 
 
@@ -183,8 +192,10 @@ def _no_twins(keyframes: Sequence[tuple[MaskKeyframe, Any]], texts: Sequence[str
     seen: dict[int, str] = {}
     for (keyframe, _), text in zip(keyframes, texts, strict=True):
         if keyframe.frame in seen:
-            raise InputError(f"--box {seen[keyframe.frame]!r} and --box {text!r} fall on the "
-                             f"same frame ({keyframe.frame}); keep one")
+            raise InputError(
+                f"--box {seen[keyframe.frame]!r} and --box {text!r} fall on the "
+                f"same frame ({keyframe.frame}); keep one"
+            )
         seen[keyframe.frame] = text
 
 
@@ -199,6 +210,7 @@ def _tracked(reader: Any, obj: MaskObject, progress: ProgressFn) -> tuple[MaskOb
     best: dict[int, TrackBox] = {}
     lost: list[int] = []
     for n, frame in enumerate(frames):
+
         def part(f: float, message: str, n: int = n) -> None:
             progress((n + f) / len(frames), message)
 

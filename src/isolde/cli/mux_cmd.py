@@ -48,8 +48,11 @@ def _mux(args: argparse.Namespace, printer: ProgressPrinter) -> Any:
 
     def work(cancel: CancelToken) -> Any:
         return mux(
-            Path(args.video), Path(args.audio), Path(args.out),
-            progress=phase(printer), cancel=cancel,
+            Path(args.video),
+            Path(args.audio),
+            Path(args.out),
+            progress=phase(printer),
+            cancel=cancel,
         )
 
     return run_cancellable(work, printer, name="isolde-mux")

@@ -79,7 +79,12 @@ def _run(
     def work(cancel: CancelToken) -> TakeOutcome:
         if provider.capabilities.key_env is None:  # this machine's engine: nothing to lose
             return run_to_take(
-                provider, request, Path(args.out), fmt, on_event=printer, cancel=cancel,
+                provider,
+                request,
+                Path(args.out),
+                fmt,
+                on_event=printer,
+                cancel=cancel,
                 keep_mono=keep_mono,
             )
         from isolde.jobs.foreground import run_job_here
@@ -89,8 +94,14 @@ def _run(
         durable = _absolute(request)
         manager = JobManager(JobStore(), providers=_same_provider(provider))
         _, outcome = run_job_here(
-            manager, provider.name, durable, Path(args.out).absolute(), args.format,
-            keep_mono=keep_mono, on_event=printer, cancel=cancel,
+            manager,
+            provider.name,
+            durable,
+            Path(args.out).absolute(),
+            args.format,
+            keep_mono=keep_mono,
+            on_event=printer,
+            cancel=cancel,
         )
         return outcome
 
@@ -99,6 +110,7 @@ def _run(
 
 def _absolute(request: Request) -> Request:
     """The request with absolute paths, so that a resume from any folder finds its files."""
+
     def full(path: str | None) -> str | None:
         return None if path is None else str(Path(path).absolute())
 

@@ -128,8 +128,7 @@ class MaskCommands:
         return obj.id
 
     def rename_mask(self, mask_id: str, name: str, *, merge_key: str | None = None) -> None:
-        self.apply("Rename mask", lambda s: update_mask(s, mask_id, name=name),
-                   merge_key=merge_key)
+        self.apply("Rename mask", lambda s: update_mask(s, mask_id, name=name), merge_key=merge_key)
 
     def update_mask(self, mask_id: str, *, merge_key: str | None = None, **changes: Any) -> None:
         label = _update_label(self.state.mask(mask_id), changes)
@@ -155,8 +154,9 @@ class MaskCommands:
         self.apply(f"Clear track of '{name}'", lambda s: clear_track(s, mask_id))
 
     def set_mask_invert(self, invert: bool) -> None:
-        self.apply("Invert mask" if invert else "Stop inverting mask",
-                   lambda s: set_mask_invert(s, invert))
+        self.apply(
+            "Invert mask" if invert else "Stop inverting mask", lambda s: set_mask_invert(s, invert)
+        )
 
 
 def _update_label(obj: MaskObject, changes: Mapping[str, Any]) -> str:

@@ -57,8 +57,10 @@ class MaskShape:
         try:
             points = tuple((float(x), float(y)) for x, y in self.points)
         except (TypeError, ValueError):
-            raise InputError(f"{self.kind} mask shape: points must be (x, y) pairs of numbers, "
-                             f"got {self.points!r}") from None
+            raise InputError(
+                f"{self.kind} mask shape: points must be (x, y) pairs of numbers, "
+                f"got {self.points!r}"
+            ) from None
         object.__setattr__(self, "points", points)
         if self.box is not None:
             object.__setattr__(self, "box", tuple(self.box))
@@ -67,8 +69,9 @@ class MaskShape:
     def validate(self) -> MaskShape:
         where = f"{self.kind} mask shape"
         if self.kind not in SHAPE_KINDS:
-            raise InputError(f"mask shape kind must be one of {', '.join(SHAPE_KINDS)}, "
-                             f"got {self.kind!r}")
+            raise InputError(
+                f"mask shape kind must be one of {', '.join(SHAPE_KINDS)}, got {self.kind!r}"
+            )
         if not all(math.isfinite(c) for p in self.points for c in p):
             raise InputError(f"{where}: every point must be a finite pixel position")
         if not isinstance(self.erase, bool):
@@ -79,14 +82,21 @@ class MaskShape:
         if len(self.points) < needed:
             raise InputError(f"{where}: needs at least {needed} points, got {len(self.points)}")
         if self.kind == "stroke" and not (_finite(self.size) and self.size > 0):
-            raise InputError(f"{where}: brush size must be a number of pixels > 0, "
-                             f"got {self.size!r}")
+            raise InputError(
+                f"{where}: brush size must be a number of pixels > 0, got {self.size!r}"
+            )
         if self.kind == "bitmap":
             box = self.box
-            if box is None or len(box) != 4 or not all(_whole(v) for v in box) \
-                    or box[2] < 0 or box[3] < 0:
-                raise InputError(f"{where}: box must be four whole numbers x, y, w, h "
-                                 f"(w, h ≥ 0), got {box!r}")
+            if (
+                box is None
+                or len(box) != 4
+                or not all(_whole(v) for v in box)
+                or box[2] < 0
+                or box[3] < 0
+            ):
+                raise InputError(
+                    f"{where}: box must be four whole numbers x, y, w, h (w, h ≥ 0), got {box!r}"
+                )
             _check_rle(self.rle, box[2] * box[3], where)
         return self
 
@@ -127,8 +137,10 @@ class MaskKeyframe:
         if not _whole(self.frame) or self.frame < 0:
             raise InputError(f"a mask keyframe needs a frame number ≥ 0, got {self.frame!r}")
         if self.origin not in KEYFRAME_ORIGINS:
-            raise InputError(f"mask keyframe origin must be one of {', '.join(KEYFRAME_ORIGINS)}"
-                             f", got {self.origin!r}")
+            raise InputError(
+                f"mask keyframe origin must be one of {', '.join(KEYFRAME_ORIGINS)}"
+                f", got {self.origin!r}"
+            )
         for shape in self.shapes:
             if not isinstance(shape, MaskShape):
                 raise InputError(f"not a mask shape: {shape!r}")
@@ -162,14 +174,21 @@ class TrackBox:
     anchor: int  # the keyframe whose shape this box carries
 
     def __post_init__(self) -> None:
-        if not (_whole(self.frame) and self.frame >= 0 and _whole(self.anchor)
-                and self.anchor >= 0):
-            raise InputError(f"a tracked box needs whole frame numbers ≥ 0, got "
-                             f"{self.frame!r} (anchor {self.anchor!r})")
-        if not all(_finite(v) for v in (self.x, self.y, self.w, self.h)) \
-                or self.w <= 0 or self.h <= 0:
-            raise InputError(f"tracked box on frame {self.frame}: x, y, w, h must be finite "
-                             f"with w, h > 0")
+        if not (
+            _whole(self.frame) and self.frame >= 0 and _whole(self.anchor) and self.anchor >= 0
+        ):
+            raise InputError(
+                f"a tracked box needs whole frame numbers ≥ 0, got "
+                f"{self.frame!r} (anchor {self.anchor!r})"
+            )
+        if (
+            not all(_finite(v) for v in (self.x, self.y, self.w, self.h))
+            or self.w <= 0
+            or self.h <= 0
+        ):
+            raise InputError(
+                f"tracked box on frame {self.frame}: x, y, w, h must be finite with w, h > 0"
+            )
 
     def to_json(self) -> list[float]:
         return [self.frame, self.x, self.y, self.w, self.h, self.anchor]
@@ -193,8 +212,10 @@ class MaskObject:
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
             raise InputError(f"a masked object needs a name, got {self.name!r}")
-        for what, items, kind in (("keyframe", self.keyframes, MaskKeyframe),
-                                  ("tracked box", self.track, TrackBox)):
+        for what, items, kind in (
+            ("keyframe", self.keyframes, MaskKeyframe),
+            ("tracked box", self.track, TrackBox),
+        ):
             for item in items:
                 if not isinstance(item, kind):
                     raise InputError(f"mask {self.name!r}: not a {what}: {item!r}")
@@ -253,5 +274,6 @@ def _check_rle(rle: Any, pixels: int, where: str) -> None:
         raise InputError(f"{where}: rle must be text, got {rle!r}")
     runs = rle.split()
     if not all(run.isascii() and run.isdigit() for run in runs) or sum(map(int, runs)) != pixels:
-        raise InputError(f"{where}: rle must be whole numbers ≥ 0 adding up to the box's "
-                         f"{pixels} pixels")
+        raise InputError(
+            f"{where}: rle must be whole numbers ≥ 0 adding up to the box's {pixels} pixels"
+        )

@@ -251,8 +251,11 @@ class Project(MaskCommands):
         return edit.id
 
     def update_edit(self, edit_id: str, *, merge_key: str | None = None, **changes: Any) -> None:
-        self.apply("Change applied edit", lambda s: st.update_edit(s, edit_id, **changes),
-                   merge_key=merge_key)
+        self.apply(
+            "Change applied edit",
+            lambda s: st.update_edit(s, edit_id, **changes),
+            merge_key=merge_key,
+        )
 
     def remove_edit(self, edit_id: str) -> None:
         self.apply("Remove applied edit", lambda s: st.remove_edit(s, edit_id))

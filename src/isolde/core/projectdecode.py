@@ -105,8 +105,7 @@ def decode_state(doc: dict[str, Any], project_dir: Path, fail: Fail) -> ProjectS
     regions = tuple(_region(f, duration) for f in top.items("regions"))
     takes = tuple(_take(f, project_dir) for f in top.items("takes"))
     masks = tuple(_mask(f) for f in top.items("masks"))
-    for what, items in (("spans", spans), ("regions", regions), ("takes", takes),
-                        ("masks", masks)):
+    for what, items in (("spans", spans), ("regions", regions), ("takes", takes), ("masks", masks)):
         seen: set[str] = set()
         for i, item in enumerate(items):
             if item.id in seen:
@@ -222,8 +221,19 @@ def _mask(f: Fields) -> MaskObject:
     boxes = f.get("track", "list")
     track = tuple(_track_box(v, f"{f.path('track')}[{i}]", f.fail) for i, v in enumerate(boxes))
     refine, send = f.get("refine", "bool", default=False), f.get("send", "bool", default=True)
-    return _guard(f.where, f.fail, lambda: MaskObject(
-        name, id=mask_id, color=color, keyframes=keyframes, track=track, refine=refine, send=send))
+    return _guard(
+        f.where,
+        f.fail,
+        lambda: MaskObject(
+            name,
+            id=mask_id,
+            color=color,
+            keyframes=keyframes,
+            track=track,
+            refine=refine,
+            send=send,
+        ),
+    )
 
 
 def _keyframe(f: Fields) -> MaskKeyframe:
@@ -256,8 +266,11 @@ def _track_box(value: Any, where: str, fail: Fail) -> TrackBox:
 
 def _numbers(value: Any, where: str, fail: Fail, kinds: tuple[str, ...], shape: str) -> tuple:
     """A JSON list of a fixed length whose items have the given kinds ("number" or "int")."""
-    if not (isinstance(value, list) and len(value) == len(kinds)
-            and all(_KINDS[k][0](v) for k, v in zip(kinds, value, strict=True))):
+    if not (
+        isinstance(value, list)
+        and len(value) == len(kinds)
+        and all(_KINDS[k][0](v) for k, v in zip(kinds, value, strict=True))
+    ):
         shown = json.dumps(value)[:60] if isinstance(value, list) else describe(value)
         fail(f"{where} must be {shape}, got {shown}")
     return tuple(value)

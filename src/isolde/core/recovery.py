@@ -73,7 +73,8 @@ def kept_recoveries(project_path: str | Path) -> list[Path]:
     """Autosaves of `project_path` the user chose to decide about later, newest first."""
     path = Path(project_path)
     found = [
-        p for p in path.parent.glob(f"{_glob_escape(path.name)}{KEPT_INFIX}*{AUTOSAVE_SUFFIX}")
+        p
+        for p in path.parent.glob(f"{_glob_escape(path.name)}{KEPT_INFIX}*{AUTOSAVE_SUFFIX}")
         if p.is_file()
     ]
     return sorted(found, key=_mtime, reverse=True)

@@ -166,9 +166,7 @@ def _units(takes: tuple[Take, ...], takes_dir: Path) -> list[_Unit]:
     return units
 
 
-def _bring_in(
-    transfer: TakeTransfer, unit: _Unit, takes_dir: Path, movable: Path | None
-) -> None:
+def _bring_in(transfer: TakeTransfer, unit: _Unit, takes_dir: Path, movable: Path | None) -> None:
     dest = _free_name(takes_dir, unit.name)
     folder = unit.folder
     can_move = folder is not None and movable is not None and is_inside(folder, movable)

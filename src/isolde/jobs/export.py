@@ -188,8 +188,10 @@ def export_take(
     role = what or ("target" if "target" in take.files else "inpainted")
     if role not in take.files:
         have = ", ".join(sorted(take.files))
-        raise InputError(f"{folder}: this take has no {role} file (it has: {have}); "
-                         "choose one of those with --what")
+        raise InputError(
+            f"{folder}: this take has no {role} file (it has: {have}); "
+            "choose one of those with --what"
+        )
     with open_audio(take.files[role]) as part:
         _check_dest(dest, fmt, part, _take_inputs(take, folder))
         return render(part, [], dest, fmt, progress=progress, cancel=cancel)

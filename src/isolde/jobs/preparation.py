@@ -72,8 +72,10 @@ def read_mask_spec(path: Path) -> MaskVideoSpec:
     try:
         return MaskVideoSpec.from_json(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise InputError(f"{path}: cannot read how to render the mask video ({exc}); "
-                         "press Separate again to send a new job") from None
+        raise InputError(
+            f"{path}: cannot read how to render the mask video ({exc}); "
+            "press Separate again to send a new job"
+        ) from None
 
 
 def prepare_request(

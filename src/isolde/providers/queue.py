@@ -136,8 +136,7 @@ class QueueProvider(CloudProvider):
             for event in self.watch(submission, cancel=cancel):
                 if event.state == "failed":
                     raise JobFailedError(
-                        f"{self.title}: the {what} {submission.request_id} failed: "
-                        f"{event.message}",
+                        f"{self.title}: the {what} {submission.request_id} failed: {event.message}",
                         reason=event.message,
                     )
                 if event.state != "done":

@@ -52,13 +52,16 @@ def distance_field(bits: np.ndarray, box: tuple[int, int, int, int], aspect: flo
     they are, corners stay sharp)."""
     samples = bits.astype(np.float32)
     height, width = samples.shape
-    size = (max(round((FIELD_PIXELS * aspect) ** 0.5), 1),
-            max(round((FIELD_PIXELS / aspect) ** 0.5), 1))
+    size = (
+        max(round((FIELD_PIXELS * aspect) ** 0.5), 1),
+        max(round((FIELD_PIXELS / aspect) ** 0.5), 1),
+    )
     for step, before, after in (((size[0], height), width, size[0]), (size, height, size[1])):
         how = cv2.INTER_AREA if after < before else cv2.INTER_LINEAR
         samples = cv2.resize(samples, step, interpolation=how)
-    on = cv2.copyMakeBorder((samples >= 0.5).astype(np.uint8), *(FIELD_PAD,) * 4,
-                            cv2.BORDER_CONSTANT, value=0)
+    on = cv2.copyMakeBorder(
+        (samples >= 0.5).astype(np.uint8), *(FIELD_PAD,) * 4, cv2.BORDER_CONSTANT, value=0
+    )
     inside = cv2.distanceTransform(on, cv2.DIST_L2, cv2.DIST_MASK_5)
     outside = cv2.distanceTransform(1 - on, cv2.DIST_L2, cv2.DIST_MASK_5)
     values = (inside - outside) / np.float32((size[0] * size[1]) ** 0.5)
@@ -99,7 +102,7 @@ def blend(a: Field, b: Field, t: float, width: int, height: int) -> np.ndarray:
     if size != (cw, ch):
         mixed = cv2.resize(mixed, (cw, ch), interpolation=cv2.INTER_LINEAR)
     # TIE in pixels, but under a quarter of a field sample (samples off the shape are ≤ -1)
-    tie = min(TIE / (box[2] * box[3]) ** 0.5, 0.25 / a.values.size ** 0.5)
+    tie = min(TIE / (box[2] * box[3]) ** 0.5, 0.25 / a.values.size**0.5)
     np.greater(mixed, -tie, out=out[y0:y1, x0:x1])
     return out
 
@@ -116,9 +119,16 @@ def _aligned(
     kx, ky = tw / fw, th / fh
     sx, sy = field.scale
     # canvas sample → display → the keyframe's display (through the boxes) → field sample
-    matrix = np.array([
-        [ex / kx * sx, 0.0, ((x0 + 0.5 * ex - tx) / kx) * sx + FIELD_PAD - 0.5],
-        [0.0, ey / ky * sy, ((y0 + 0.5 * ey - ty) / ky) * sy + FIELD_PAD - 0.5],
-    ])
-    return cv2.warpAffine(field.values, matrix, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                          borderMode=cv2.BORDER_REPLICATE)
+    matrix = np.array(
+        [
+            [ex / kx * sx, 0.0, ((x0 + 0.5 * ex - tx) / kx) * sx + FIELD_PAD - 0.5],
+            [0.0, ey / ky * sy, ((y0 + 0.5 * ey - ty) / ky) * sy + FIELD_PAD - 0.5],
+        ]
+    )
+    return cv2.warpAffine(
+        field.values,
+        matrix,
+        size,
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_REPLICATE,
+    )

@@ -158,8 +158,14 @@ class MaskTimeline:
             ]
         )
         bits = source.bits.astype(np.uint8) * 255
-        moved = cv2.warpAffine(bits, matrix, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR,
-                               borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+        moved = cv2.warpAffine(
+            bits,
+            matrix,
+            (x1 - x0, y1 - y0),
+            flags=cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_CONSTANT,
+            borderValue=0,
+        )
         return _Raster(moved > 127, (x0, y0, x1 - x0, y1 - y0))
 
     # -- rasters and the cache ----------------------------------------------------------------
@@ -196,8 +202,9 @@ class MaskTimeline:
             old = self._cache.pop(key, None)
             self._cache_bytes += _array(item).nbytes - (0 if old is None else _array(old).nbytes)
             self._cache[key] = item
-            while len(self._cache) > 1 and (len(self._cache) > self._cache_size
-                                            or self._cache_bytes > CACHE_BYTES):
+            while len(self._cache) > 1 and (
+                len(self._cache) > self._cache_size or self._cache_bytes > CACHE_BYTES
+            ):
                 self._cache_bytes -= _array(self._cache.popitem(last=False)[1]).nbytes
 
     def _empty(self) -> np.ndarray:
@@ -213,8 +220,10 @@ class MaskTimeline:
     def _check_image(self, image: Any) -> None:
         shape = getattr(image, "shape", None)
         if shape is None or tuple(shape[:2]) != (self.height, self.width) or len(shape) != 3:
-            raise InputError(f"the picture to refine a mask on must be {self.width}×{self.height}"
-                             f" RGB, got an array of shape {shape}")
+            raise InputError(
+                f"the picture to refine a mask on must be {self.width}×{self.height}"
+                f" RGB, got an array of shape {shape}"
+            )
 
 
 def _array(item: _Raster | Field) -> np.ndarray:
@@ -233,8 +242,7 @@ def _track_box(obj: MaskObject, frame: int) -> TrackBox | None:
     """The tracked box on `frame` whose anchor keyframe exists, if any."""
     track = obj.track
     at = bisect.bisect_left(track, frame, key=lambda b: b.frame)
-    if at < len(track) and track[at].frame == frame \
-            and obj.keyframe(track[at].anchor) is not None:
+    if at < len(track) and track[at].frame == frame and obj.keyframe(track[at].anchor) is not None:
         return track[at]
     return None
 

@@ -104,8 +104,9 @@ def render_mask_video(
         count = reader.frame_count
         end = count if end_frame is None else min(end_frame, count)
         if not 0 <= start_frame < end:
-            raise InputError(f"frames {start_frame}–{end} are not a stretch of this video "
-                             f"(frames 0–{count - 1})")
+            raise InputError(
+                f"frames {start_frame}–{end} are not a stretch of this video (frames 0–{count - 1})"
+            )
         first = reader.frame(start_frame)
         height, width = first.shape[:2]
         base = _time_base(video_path)
@@ -212,8 +213,10 @@ def check_output(video_path: str | Path, out_path: str | Path) -> str:
     source, out = Path(video_path), Path(out_path)
     fmt = CONTAINERS.get(out.suffix.lower())
     if fmt is None:
-        raise InputError(f"{out}: a mask video is written as {', '.join(CONTAINERS)}; "
-                         "name the output with one of these")
+        raise InputError(
+            f"{out}: a mask video is written as {', '.join(CONTAINERS)}; "
+            "name the output with one of these"
+        )
     if not out.parent.is_dir():
         raise InputError(f"{out}: the folder {out.parent} does not exist; create it first")
     same = out.resolve() == source.resolve()

@@ -35,8 +35,9 @@ def refine_in_box(image: np.ndarray, box: Box | TrackBox, prior_mask: np.ndarray
     height, width = image.shape[:2]
     prior = np.asarray(prior_mask, dtype=bool)
     if prior.shape != (height, width):
-        raise InputError(f"prior mask is {prior.shape[1]}×{prior.shape[0]}, "
-                         f"the picture {width}×{height}")
+        raise InputError(
+            f"prior mask is {prior.shape[1]}×{prior.shape[0]}, the picture {width}×{height}"
+        )
     x, y, w, h = box
     margin = max(4.0, 0.15 * max(w, h))
     x0, y0 = max(0, math.floor(x - margin)), max(0, math.floor(y - margin))

@@ -158,8 +158,11 @@ def _track(
     lost_at: int | None = None
     what = "forward" if direction > 0 else "backward"
     progress(0.0, f"tracking {what}")
-    frames = _forward(reader, start, stop, scale) if direction > 0 else \
-        _backward(reader, start, stop, scale)
+    frames = (
+        _forward(reader, start, stop, scale)
+        if direction > 0
+        else _backward(reader, start, stop, scale)
+    )
     with Prefetch(frames, PREFETCH) as ahead:
         for done, (index, image) in enumerate(ahead, 1):
             _check(cancel)
@@ -170,8 +173,12 @@ def _track(
                 break
             boxes.append(TrackBox(index, *found_box, anchor=start))
             progress(done / max(total, 1), f"tracking {what}: frame {index}")
-    progress(1.0, f"lost the object on frame {lost_at}" if lost_at is not None
-             else f"tracked {len(boxes)} frames {what}")
+    progress(
+        1.0,
+        f"lost the object on frame {lost_at}"
+        if lost_at is not None
+        else f"tracked {len(boxes)} frames {what}",
+    )
     return TrackRun(boxes, lost_at, used)
 
 
@@ -232,8 +239,10 @@ def _start(algorithm: str, image: np.ndarray, box: tuple[int, int, int, int]) ->
             return tracker, name
         except (AttributeError, cv2.error) as exc:
             failure = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-    raise InputError(f"the tracker cannot start on a {box[2]}×{box[3]} box ({failure}); "
-                     "draw a larger box around the object")
+    raise InputError(
+        f"the tracker cannot start on a {box[2]}×{box[3]} box ({failure}); "
+        "draw a larger box around the object"
+    )
 
 
 def _csrt() -> Any:
@@ -282,15 +291,17 @@ def track_object(
 
     keyframe = obj.keyframe(from_frame)
     if keyframe is None:
-        raise InputError(f"mask {obj.name!r} has no keyframe on frame {from_frame}; "
-                         "paint the object there first")
+        raise InputError(
+            f"mask {obj.name!r} has no keyframe on frame {from_frame}; paint the object there first"
+        )
     owned = isinstance(path_or_reader, str | Path)
     reader = _open_reader(path_or_reader) if owned else path_or_reader
     try:
         first = reader.frame(from_frame) if 0 <= from_frame < reader.frame_count else None
         if first is None:
-            raise InputError(f"frame {from_frame} is not in the video "
-                             f"(frames 0–{reader.frame_count - 1})")
+            raise InputError(
+                f"frame {from_frame} is not in the video (frames 0–{reader.frame_count - 1})"
+            )
         height, width = first.shape[:2]
         box = bounding_box(rasterize(keyframe.shapes, width, height))
         if box is None:
@@ -305,10 +316,26 @@ def track_object(
         def part(offset: float, weight: float) -> ProgressFn:
             return lambda f, message: progress(offset + weight * f, message)
 
-        ahead = track(reader, from_frame, box, direction=1, stop_frame=after, algorithm=algorithm,
-                      progress=part(0.0, share), cancel=cancel)
-        behind = track(reader, from_frame, box, direction=-1, stop_frame=before,
-                       algorithm=algorithm, progress=part(share, 1.0 - share), cancel=cancel)
+        ahead = track(
+            reader,
+            from_frame,
+            box,
+            direction=1,
+            stop_frame=after,
+            algorithm=algorithm,
+            progress=part(0.0, share),
+            cancel=cancel,
+        )
+        behind = track(
+            reader,
+            from_frame,
+            box,
+            direction=-1,
+            stop_frame=before,
+            algorithm=algorithm,
+            progress=part(share, 1.0 - share),
+            cancel=cancel,
+        )
     finally:
         if owned:
             reader.close()

@@ -15,7 +15,7 @@ from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 from isolde.core.edits import AppliedEdit
 from isolde.core.errors import IsoldeError
 from isolde.core.state import ProjectState
-from isolde.ui.take_info import take_title
+from isolde.ui.results.take_info import take_title
 
 EDIT_COLOURS = {"remix": QColor(215, 160, 60), "inpaint": QColor(120, 140, 255)}
 STRIP_HEIGHT = 0.55

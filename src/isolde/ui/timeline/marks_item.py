@@ -16,9 +16,9 @@ from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 from isolde.core.errors import IsoldeError
 from isolde.core.project import Project
 from isolde.core.spans import SAM_GRID_S, effective_spans, snap
-from isolde.ui.edit_state import EditState
-from isolde.ui.marks import Mark, add_mark, find_mark, marks_of, move_mark
-from isolde.ui.palette import KIND_COLOURS
+from isolde.ui.common.edit_state import EditState
+from isolde.ui.marks.marks import Mark, add_mark, find_mark, marks_of, move_mark
+from isolde.ui.marks.palette import KIND_COLOURS
 
 COLOURS = KIND_COLOURS
 FILL_ALPHA = 60

@@ -11,8 +11,8 @@ from isolde.audio import AudioSource
 from isolde.audio.pyramid import PeakPyramid
 from isolde.core.project import Project
 from isolde.core.state import ProjectState
-from isolde.ui.edit_state import EditState
-from isolde.ui.marks import find_mark
+from isolde.ui.common.edit_state import EditState
+from isolde.ui.marks.marks import find_mark
 from isolde.ui.timeline.edits_item import STRIP_HEIGHT, EditsItem, bars_of
 from isolde.ui.timeline.keyframes_item import KeyframesItem
 from isolde.ui.timeline.marks_item import MarksItem

@@ -15,11 +15,11 @@ from PySide6.QtWidgets import QComboBox, QFileDialog, QWidget
 
 from isolde.audio import OutputFormat
 from isolde.core.errors import IsoldeError
-from isolde.ui.apply_range import edit_for
-from isolde.ui.export_base import ExportDialogBase
-from isolde.ui.export_task import ExportJob
-from isolde.ui.results import Results
-from isolde.ui.take_info import take_title
+from isolde.ui.results.apply_range import edit_for
+from isolde.ui.results.export_base import ExportDialogBase
+from isolde.ui.results.export_task import ExportJob
+from isolde.ui.results.results import Results
+from isolde.ui.results.take_info import take_title
 from isolde.ui.video.export_video_task import VideoExportJob, VideoExportTask, describe_report
 from isolde.video.mux import MuxReport
 

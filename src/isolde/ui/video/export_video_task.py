@@ -15,8 +15,8 @@ from pathlib import Path
 
 from isolde.audio import OutputFormat
 from isolde.core.progress import CancelToken, ProgressFn
-from isolde.ui.export_task import ExportJob, run_export
-from isolde.ui.polled_task import PolledTask
+from isolde.ui.common.polled_task import PolledTask
+from isolde.ui.results.export_task import ExportJob, run_export
 from isolde.video.mux import MuxReport, mux
 
 AUDIO_SHARE = 0.5  # of the progress bar: rendering the sound; the rest is muxing
@@ -29,9 +29,7 @@ class VideoExportJob:
     dest: Path
 
 
-def run_video_export(
-    job: VideoExportJob, progress: ProgressFn, cancel: CancelToken
-) -> MuxReport:
+def run_video_export(job: VideoExportJob, progress: ProgressFn, cancel: CancelToken) -> MuxReport:
     with tempfile.TemporaryDirectory(prefix="isolde-video-export-") as folder:
         wav = Path(folder) / "sound.wav"
         audio = replace(job.audio, dest=wav, fmt=OutputFormat.parse("wav:float"))

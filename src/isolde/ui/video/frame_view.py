@@ -202,8 +202,10 @@ class FrameView(QGraphicsView):
 
     def _zoom_done(self) -> None:
         smooth = self.zoom < 1.0  # magnified pixels stay sharp, so they can be painted exactly
-        mode = Qt.TransformationMode.SmoothTransformation if smooth else (
-            Qt.TransformationMode.FastTransformation
+        mode = (
+            Qt.TransformationMode.SmoothTransformation
+            if smooth
+            else (Qt.TransformationMode.FastTransformation)
         )
         self._image.setTransformationMode(mode)
         self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, smooth)
@@ -248,9 +250,14 @@ class FrameView(QGraphicsView):
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         button = event.button()
-        offer = self._handler is not None and self._size is not None and button in (
-            Qt.MouseButton.LeftButton,
-            Qt.MouseButton.RightButton,
+        offer = (
+            self._handler is not None
+            and self._size is not None
+            and button
+            in (
+                Qt.MouseButton.LeftButton,
+                Qt.MouseButton.RightButton,
+            )
         )
         if offer and self._handler.press(self._tool_event(event, button)):  # type: ignore[union-attr]
             self._tool_gesture = True

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget
 
-from isolde.ui.document import LoadedDocument
+from isolde.ui.shell.document import LoadedDocument
 from isolde.ui.video.export_video import ExportVideoDialog
 from isolde.ui.video.mask_tools import MaskTools, install_mask_tools
 from isolde.ui.video.viewer import VideoViewer
 
 if TYPE_CHECKING:
-    from isolde.ui.main_window import MainWindow
+    from isolde.ui.shell.main_window import MainWindow
 
 DOCK_SHARE = 0.36  # of the window's width for the video column when a video opens
 SIDE_WIDTH = 380  # the Marks/Prompt column beside it

@@ -77,7 +77,7 @@ class MaskAssist(QObject):
 
     # -- asking -----------------------------------------------------------------------------------
     def ask(self) -> bool:
-        """"Assist…": ask what the object is, show the price, send."""
+        """ "Assist…": ask what the object is, show the price, send."""
         self.refresh()
         problem = self.problem()
         if problem:
@@ -127,8 +127,16 @@ class MaskAssist(QObject):
         color = next_color(project.state)
 
         def work(progress: ProgressFn, cancel: CancelToken) -> Any:
-            return assist_mask(path, text=asked.text, points=asked.points, name=name,
-                               color=color, provider=provider, progress=progress, cancel=cancel)
+            return assist_mask(
+                path,
+                text=asked.text,
+                points=asked.points,
+                name=name,
+                color=color,
+                provider=provider,
+                progress=progress,
+                cancel=cancel,
+            )
 
         return self.tools.task.start(
             f"assist for “{what}”", work, lambda obj: self._arrived(project, obj)
@@ -175,8 +183,10 @@ class AssistDialog(QDialog):
         )
         self.use_click.setEnabled(can_click)
         self.use_click.setChecked(can_click)
-        note = QLabel("Describe the object, or draw roughly on it first and use that as a click. "
-                      "The price is shown before anything is sent.")
+        note = QLabel(
+            "Describe the object, or draw roughly on it first and use that as a click. "
+            "The price is shown before anything is sent."
+        )
         note.setWordWrap(True)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

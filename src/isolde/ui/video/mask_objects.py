@@ -67,8 +67,9 @@ class MaskObjectList(QListWidget):
                 for obj in masks:
                     item = QListWidgetItem()
                     item.setData(ID_ROLE, obj.id)
-                    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable
-                                  | Qt.ItemFlag.ItemIsUserCheckable)
+                    item.setFlags(
+                        item.flags() | Qt.ItemFlag.ItemIsEditable | Qt.ItemFlag.ItemIsUserCheckable
+                    )
                     self.addItem(item)
             editing = self.state() == QAbstractItemView.State.EditingState
             for row, obj in enumerate(masks):

@@ -139,9 +139,7 @@ class MaskPanel(QWidget):
         rows.addLayout(_row(self.add_button, self.colour_button, self.delete_button))
         rows.addLayout(_row(*self.tool_buttons.values()))
         rows.addLayout(_row(QLabel("Size"), self.size, self.delete_keyframe))
-        rows.addLayout(
-            _row(self.track_back, self.track_both, self.track_forward, self.clear_track)
-        )
+        rows.addLayout(_row(self.track_back, self.track_both, self.track_forward, self.clear_track))
         rows.addWidget(self.refine)
         rows.addLayout(_row(self.progress, self.cancel_button, stretch=False))
         rows.addWidget(self.task_label)
@@ -205,8 +203,9 @@ class MaskPanel(QWidget):
         for button, tip in self._track_tips.items():
             button.setEnabled(on_key and not self.cancel_button.isVisible())
             button.setToolTip(
-                tip if on_key or not has else
-                "Tracking starts from a keyframe: paint on this frame first"
+                tip
+                if on_key or not has
+                else "Tracking starts from a keyframe: paint on this frame first"
             )
 
     def _state(self) -> ProjectState | None:
@@ -301,4 +300,3 @@ def _row(*widgets: QWidget, stretch: bool = True) -> QHBoxLayout:
     if stretch:
         row.addStretch(1)
     return row
-

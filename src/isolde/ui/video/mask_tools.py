@@ -164,8 +164,10 @@ class MaskTools(QObject):
             self.message("Open a video and add a mask object to track")
             return False
         if obj.keyframe(frame) is None:
-            self.message(f"Tracking starts from a keyframe: paint '{obj.name}' on this frame "
-                         "first, or go to one of its keyframes")
+            self.message(
+                f"Tracking starts from a keyframe: paint '{obj.name}' on this frame "
+                "first, or go to one of its keyframes"
+            )
             return False
         if self.task.running:
             self.message(f"Wait for {self.task.what} to finish, or cancel it")
@@ -180,8 +182,10 @@ class MaskTools(QObject):
 
     def _tracked(self, project: Project | None, outcome: tuple[str, Any]) -> None:
         mask_id, (boxes, lost) = outcome
-        if project is None or project is not self.project or not any(
-            m.id == mask_id for m in project.state.masks
+        if (
+            project is None
+            or project is not self.project
+            or not any(m.id == mask_id for m in project.state.masks)
         ):
             self.message("Tracking finished, but its object is gone; nothing was changed")
             return
@@ -230,8 +234,15 @@ def run_tracking(
             stop = min((f for f in frames if f > frame), default=reader.frame_count)
         else:
             stop = max((f for f in frames if f < frame), default=-1)
-        run = track(reader, frame, box, direction=direction, stop_frame=stop,
-                    progress=progress, cancel=cancel)
+        run = track(
+            reader,
+            frame,
+            box,
+            direction=direction,
+            stop_frame=stop,
+            progress=progress,
+            cancel=cancel,
+        )
         return tuple(run), (() if run.lost_at is None else (run.lost_at,))
 
 

@@ -109,9 +109,7 @@ class MaskWorker:
                 return
             self._job = job
             if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="isolde-masks", daemon=True
-                )
+                self._thread = threading.Thread(target=self._run, name="isolde-masks", daemon=True)
                 self._thread.start()
             self._lock.notify()
 

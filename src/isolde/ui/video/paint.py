@@ -102,7 +102,8 @@ class PaintHandler(QObject):
         frame = self.context.current_frame()
         if obj is None or frame is None:
             self.context.message(
-                "Add a mask object first (Mask panel → Add)" if frame is not None
+                "Add a mask object first (Mask panel → Add)"
+                if frame is not None
                 else "Open a video to paint masks"
             )
             return False
@@ -221,8 +222,8 @@ class PaintHandler(QObject):
             return
         try:
             obj = project.state.mask(gesture.mask_id)
-            shown = None if obj.keyframe(gesture.frame) else self.context.shown_mask(
-                obj, gesture.frame
+            shown = (
+                None if obj.keyframe(gesture.frame) else self.context.shown_mask(obj, gesture.frame)
             )
             keyframe = keyframe_with(obj, gesture.frame, shape, shown)
             verb = "Erase" if shape.erase else f"Paint {TOOL_TITLES[gesture.tool].lower()} on"

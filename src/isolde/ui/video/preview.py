@@ -1,4 +1,4 @@
-""""What the model will see": the picture replaced by the mask an engine receives.
+""" "What the model will see": the picture replaced by the mask an engine receives.
 
 With the switch on, the viewer shows the union of the objects chosen to send, as black and white
 pixels in the project's engine's polarity (`isolde.video.polarity`; fal: black = the target,

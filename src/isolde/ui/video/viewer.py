@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
 
 from isolde.core.project import Project
 from isolde.core.state import ProjectState
-from isolde.ui.document import LoadedVideo
-from isolde.ui.transport import Transport
+from isolde.ui.playback.transport import Transport
+from isolde.ui.shell.document import LoadedVideo
 from isolde.ui.video.frame_view import FrameView
 from isolde.ui.video.mask_worker import MaskJob, MaskResult, MaskWorker
 from isolde.ui.video.preview import ModelPreview

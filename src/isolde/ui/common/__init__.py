@@ -1,0 +1,1 @@
+"""Shared by every area: what the user is doing, a wrapping layout, polled tasks, problem labels."""

@@ -1,0 +1,1 @@
+"""Playback from the editor: play, pause, loop and the output device."""

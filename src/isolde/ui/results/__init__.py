@@ -1,0 +1,1 @@
+"""What comes back: takes, A/B listening, remix, applied edits and export."""

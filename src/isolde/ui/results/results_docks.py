@@ -1,0 +1,87 @@
+"""The results part of the main window: the controller, the Takes and Remix docks, the output
+device menu, Export, and the commands they answer to (1–4, B, A, Shift+A, Ctrl+Shift+E)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget
+
+from isolde.ui.playback.device_menu import DeviceMenu
+from isolde.ui.results.export_dialog import ExportDialog
+from isolde.ui.results.listen_mix import ORIGINAL, REMIX, RESIDUAL, TARGET
+from isolde.ui.results.remix_panel import RemixPanel
+from isolde.ui.results.results import Results
+from isolde.ui.results.takes_panel import TakesPanel
+
+if TYPE_CHECKING:
+    from isolde.ui.shell.main_window import MainWindow
+
+
+@dataclass
+class ResultsDocks:
+    window: MainWindow
+    results: Results
+    takes_panel: TakesPanel
+    remix_panel: RemixPanel
+    takes_dock: QDockWidget
+    remix_dock: QDockWidget
+    device_menu: DeviceMenu
+    export_dialog: ExportDialog | None = field(default=None)
+
+    def slots(self) -> dict[str, object]:
+        r = self.results
+        return {
+            "listen_original": lambda: r.listen(ORIGINAL),
+            "listen_target": lambda: r.listen(TARGET),
+            "listen_residual": lambda: r.listen(RESIDUAL),
+            "listen_remix": lambda: r.listen(REMIX),
+            "toggle_ab": r.toggle_ab,
+            "apply_remix": lambda: r.apply(whole=False),
+            "apply_whole": lambda: r.apply(whole=True),
+            "export": self.open_export,
+        }
+
+    def open_export(self) -> ExportDialog | None:
+        if self.results.project is None:
+            self.window.show_status("Open a recording first, then export (Ctrl+Shift+E)")
+            return None
+        if self.export_dialog is not None:
+            self.export_dialog.close()
+            self.export_dialog.deleteLater()
+        self.export_dialog = ExportDialog(self.results, self.window)
+        self.export_dialog.show()
+        return self.export_dialog
+
+    def close(self) -> None:
+        if self.export_dialog is not None:
+            self.export_dialog.reject()
+        self.results.close()
+
+
+def _dock(window: MainWindow, title: str, name: str, accessible: str) -> QDockWidget:
+    dock = QDockWidget(title, window)
+    dock.setObjectName(name)
+    dock.setAccessibleName(accessible)
+    return dock
+
+
+def install_results_docks(window: MainWindow) -> ResultsDocks:
+    """Takes beside the Jobs list at the bottom; Remix tabbed with the Prompt on the right."""
+    results = Results(window.transport, window.timeline, window.edit_state, window)
+    takes_panel = TakesPanel(results)
+    remix_panel = RemixPanel(results)
+    takes_dock = _dock(window, "Takes", "takes-dock", "Takes list")
+    takes_dock.setWidget(takes_panel)
+    window.splitDockWidget(window.jobs.jobs_dock, takes_dock, Qt.Orientation.Horizontal)
+    remix_dock = _dock(window, "Remix", "remix-dock", "Remix and listening")
+    remix_dock.setWidget(remix_panel)
+    window.tabifyDockWidget(window.jobs.prompt_dock, remix_dock)
+    window.jobs.prompt_dock.raise_()
+    device_menu = DeviceMenu(window.transport, window.show_status, window)
+    results.message.connect(window.show_status)
+    return ResultsDocks(
+        window, results, takes_panel, remix_panel, takes_dock, remix_dock, device_menu
+    )

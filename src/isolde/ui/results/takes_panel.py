@@ -1,0 +1,158 @@
+"""The takes list: every take of the project, with its provenance and stereo image; pick the
+active one (A), compare it with another (B), or remove one the timeline does not use."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from isolde.core.errors import IsoldeError
+from isolde.core.takes import Take
+from isolde.ui.common.flow_layout import FlowLayout
+from isolde.ui.results.results import Results
+from isolde.ui.results.take_info import cost_text, created_text, stereo_text, take_title
+
+HEADERS = ("", "Take", "Engine", "Kind", "Created", "Cost", "Stereo")
+
+
+class TakesPanel(QWidget):
+    def __init__(self, results: Results, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.results = results
+        self.setAccessibleName("Takes panel")
+        self.table = QTableWidget(0, len(HEADERS), self)
+        self.table.setAccessibleName("Takes")
+        self.table.setAccessibleDescription(
+            "Every result of this project. Enter or double-click makes a take active (A); "
+            "Compare plays it as B against the active take."
+        )
+        self.table.setHorizontalHeaderLabels(HEADERS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.cellDoubleClicked.connect(lambda _row, _col: self.make_active())
+        self.table.activated.connect(lambda _index: self.make_active())
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+
+        self.active_button = self._button("Make active (A)", "Make the selected take active")
+        self.compare_button = self._button("Compare as B", "Compare the selected take as B")
+        self.stop_compare_button = self._button("Stop comparing", "Stop comparing takes")
+        self.remove_button = self._button("Remove take", "Remove the selected take")
+        self.active_button.clicked.connect(self.make_active)
+        self.compare_button.clicked.connect(self.compare_selected)
+        self.stop_compare_button.clicked.connect(lambda: results.set_compare(None))
+        self.remove_button.clicked.connect(self.remove_selected)
+        buttons = FlowLayout()  # wraps in a narrow dock
+        for button in (
+            self.active_button,
+            self.compare_button,
+            self.stop_compare_button,
+            self.remove_button,
+        ):
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        self._ids: list[str] = []
+        results.changed.connect(self.refresh)
+        self.refresh()
+
+    def _button(self, text: str, accessible: str) -> QPushButton:
+        button = QPushButton(text, self)
+        button.setAccessibleName(accessible)
+        return button
+
+    # -- showing --------------------------------------------------------------------------
+    def refresh(self) -> None:
+        results = self.results
+        state = results.project.state if results.project else None
+        takes: tuple[Take, ...] = state.takes if state else ()
+        selected = self.selected_id()
+        channels = results.source.channels if results.source else 2
+        self.table.setRowCount(len(takes))
+        for row, take in enumerate(takes):
+            role = (
+                "A"
+                if state and take.id == state.active_take
+                else "B"
+                if take.id == results.compare_id
+                else ""
+            )
+            cells = (
+                role,
+                take_title(take),
+                take.provider,
+                take.kind,
+                created_text(take),
+                cost_text(take),
+                stereo_text(take, channels),
+            )
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, take.id)
+                if col == 1:
+                    item.setToolTip(f"{take.endpoint} · id {take.id}")
+                if role:
+                    font = QFont(item.font())
+                    font.setBold(True)
+                    item.setFont(font)
+                self.table.setItem(row, col, item)
+        self._ids = [t.id for t in takes]
+        if selected in self._ids:
+            self.table.selectRow(self._ids.index(selected))
+        self.table.resizeColumnsToContents()
+        self._update_buttons()
+
+    def selected_id(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows or rows[0].row() >= len(self._ids):
+            return None
+        return self._ids[rows[0].row()]
+
+    def select_take(self, take_id: str) -> None:
+        if take_id in self._ids:
+            self.table.selectRow(self._ids.index(take_id))
+
+    def _update_buttons(self) -> None:
+        picked = self.selected_id()
+        state = self.results.project.state if self.results.project else None
+        active = state.active_take if state else None
+        self.active_button.setEnabled(picked is not None and picked != active)
+        self.compare_button.setEnabled(
+            picked is not None and active is not None and picked != active
+        )
+        self.stop_compare_button.setEnabled(self.results.compare_id is not None)
+        self.remove_button.setEnabled(picked is not None)
+
+    # -- commands -------------------------------------------------------------------------
+    def make_active(self) -> None:
+        picked = self.selected_id()
+        if picked is not None:
+            self._run(lambda: self.results.make_active(picked))
+
+    def compare_selected(self) -> None:
+        picked = self.selected_id()
+        if picked is not None:
+            self.results.set_compare(picked)
+
+    def remove_selected(self) -> None:
+        picked, project = self.selected_id(), self.results.project
+        if picked is not None and project is not None:
+            self._run(lambda: project.remove_take(picked))
+
+    def _run(self, fn) -> None:  # type: ignore[no-untyped-def]
+        try:
+            fn()
+        except IsoldeError as exc:  # e.g. removing a take the timeline still uses
+            self.results.message.emit(str(exc))

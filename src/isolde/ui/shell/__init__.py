@@ -1,0 +1,1 @@
+"""The frame: application, main window wiring every area, menus, actions, open/save/recover."""

@@ -1,0 +1,48 @@
+"""The Qt application: one main window on a file, a project or the bundled sample."""
+
+from __future__ import annotations
+
+import gc
+import sys
+from pathlib import Path
+
+import shiboken6
+from PySide6.QtWidgets import QApplication
+
+from isolde.ui.shell.main_window import MainWindow
+
+
+def create_app(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
+    app.setApplicationName("Isolde")
+    app.setOrganizationName("Isolde")
+    return app  # type: ignore[return-value]
+
+
+def run_app(path: str | None) -> int:
+    app = create_app()
+    window = MainWindow()
+    # Roomy by default, but never larger than the screen (a 1280×800 laptop must see it all).
+    width, height = 1320, 820
+    screen = app.primaryScreen()
+    if screen is not None:
+        room = screen.availableGeometry()
+        width, height = min(width, room.width()), min(height, room.height())
+    window.resize(width, height)
+    window.show()
+    # A file, or else the autosave of an untitled project to restore, or else the sample.
+    window.start(None if path is None else Path(path))
+    code = app.exec()
+    # Destroy the widgets while Qt is still up: left to interpreter shutdown, pyqtgraph items
+    # on PySide6 can crash the process after a clean quit.
+    window.close()
+    shiboken6.delete(window)
+    del window
+    gc.collect()
+    return code
+
+
+def main() -> int:
+    from isolde.ui.shell.launch import launch_editor
+
+    return launch_editor(sys.argv[1] if len(sys.argv) > 1 else None)
