@@ -26,20 +26,20 @@ from isolde.core.state import ProjectState
 from isolde.core.timecode import format_time
 from isolde.providers.base import Provider
 from isolde.providers.registry import get_provider
-from isolde.ui.shell import recovery_offer, unsaved
 from isolde.ui.common.edit_state import EditState, Tool
 from isolde.ui.jobs.job_docks import install_job_docks
 from isolde.ui.marks.mark_commands import MarkCommands
 from isolde.ui.marks.spans_panel import SpansPanel
 from isolde.ui.playback.transport import Transport
 from isolde.ui.results.results_docks import install_results_docks
+from isolde.ui.shell import recovery_offer, unsaved
 from isolde.ui.shell.autosave import Autosaver
 from isolde.ui.shell.document import LoadedDocument, load_document
 from isolde.ui.shell.editor_actions import TOOL_ACTIONS, build_actions
 from isolde.ui.shell.file_commands import FileCommands
 from isolde.ui.shell.menus import build_menus, build_toolbar
 from isolde.ui.timeline.timeline_widget import TimelineWidget
-from isolde.ui.video.install import install_video_docks
+from isolde.ui.video.install import VideoWiring, install_video_docks
 
 
 class MainWindow(QMainWindow):
@@ -109,7 +109,20 @@ class MainWindow(QMainWindow):
         }
         self.actions_by_key = build_actions(self, slots)
         self._build_file_and_edit_actions()
-        self.video = install_video_docks(self)
+        self.video = install_video_docks(
+            self,
+            VideoWiring(
+                transport=self.transport,
+                playhead=lambda: self.timeline.playhead,
+                playhead_to=self.commands.playhead_to,
+                actions=self.actions_by_key,
+                side_dock=self.spans_dock,
+                results=self.results,
+                document=lambda: self.document,
+                show_status=self.show_status,
+                keyframes=self.timeline.keyframes,
+            ),
+        )
         build_menus(self)
         build_toolbar(self)
         self.position_label = QLabel()

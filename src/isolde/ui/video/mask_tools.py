@@ -22,6 +22,7 @@ from isolde.core.masks import MaskObject, TrackBox
 from isolde.core.progress import CancelToken, ProgressFn
 from isolde.core.project import Project
 from isolde.core.state import ProjectState
+from isolde.ui.timeline.keyframes_item import KeyframesItem
 from isolde.ui.video.background import BackgroundTask
 from isolde.ui.video.mask_assist import MaskAssist
 from isolde.ui.video.mask_panel import MaskPanel
@@ -35,10 +36,18 @@ DIRECTIONS = {1: "forward", -1: "backward", 0: "both ways"}
 class MaskTools(QObject):
     """Implements `paint.PaintContext` for the handler."""
 
-    def __init__(self, window: QMainWindow, viewer: VideoViewer) -> None:
+    def __init__(
+        self,
+        window: QMainWindow,
+        viewer: VideoViewer,
+        show_status: Callable[[str], None],
+        keyframes: KeyframesItem | None,
+    ) -> None:
         super().__init__(window)
         self.window = window
         self.viewer = viewer
+        self._show_status = show_status
+        self._keyframes = keyframes
         self.state = MaskToolState(self)
         self.panel = MaskPanel(self.state)
         self.dock = QDockWidget("Mask", window)
@@ -90,9 +99,7 @@ class MaskTools(QObject):
         return np.asarray(self._timeline.mask_at(obj, frame, image), dtype=bool)
 
     def message(self, text: str) -> None:
-        show = getattr(self.window, "show_status", None)
-        if show is not None:
-            show(text)
+        self._show_status(text)
 
     # -- the open document ------------------------------------------------------------------------
     def sync(self) -> None:
@@ -142,7 +149,7 @@ class MaskTools(QObject):
 
     def show_ticks(self) -> None:
         """The selected object's keyframes as ticks on the timeline."""
-        ticks = getattr(getattr(self.window, "timeline", None), "keyframes", None)
+        ticks = self._keyframes
         if ticks is None:
             return
         obj = self.panel.current()
@@ -246,9 +253,14 @@ def run_tracking(
         return tuple(run), (() if run.lost_at is None else (run.lost_at,))
 
 
-def install_mask_tools(window: QMainWindow, viewer: VideoViewer) -> MaskTools:
+def install_mask_tools(
+    window: QMainWindow,
+    viewer: VideoViewer,
+    show_status: Callable[[str], None],
+    keyframes: KeyframesItem | None = None,
+) -> MaskTools:
     """Create the Mask dock beside the viewer and connect the paint handler to its picture."""
-    tools = MaskTools(window, viewer)
+    tools = MaskTools(window, viewer, show_status, keyframes)
     video_dock = viewer.parentWidget()
     if isinstance(video_dock, QDockWidget):  # under the picture it paints on
         window.splitDockWidget(video_dock, tools.dock, Qt.Orientation.Vertical)
@@ -256,5 +268,4 @@ def install_mask_tools(window: QMainWindow, viewer: VideoViewer) -> MaskTools:
         window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, tools.dock)
     tools.dock.hide()
     viewer.document_changed.connect(tools.sync)  # a new video, or none
-    window.mask_tools = tools  # type: ignore[attr-defined]
     return tools
