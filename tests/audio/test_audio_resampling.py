@@ -95,3 +95,26 @@ def test_transcode_same_rate_is_exact_and_cancel_leaves_nothing(tmp_path: Path) 
                 progress=lambda _f, _m: token.cancel(),
             )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.wav", "in.wav"]
+
+
+@pytest.mark.parametrize(("src", "dst"), [(48000, 16000), (48000, 44100), (22050, 16000)])
+def test_tones_above_the_new_nyquist_do_not_alias(src: int, dst: int) -> None:
+    # Just above the output's Nyquist is where a filter cut at it lets most through.
+    freq = 0.5 * dst * 1.04
+    t = np.arange(src) / src
+    y = resample(np.sin(2 * np.pi * freq * t), src, dst)
+    level = np.sqrt(2 * np.mean(y[dst // 10 : -dst // 10] ** 2))
+    assert 20 * np.log10(level) < -100
+
+
+def test_passband_tones_come_out_as_the_exact_tone_at_the_new_rate() -> None:
+    src, dst = 44100, 48000
+    freqs = np.array([440.0, 5000.0, 15000.0, 0.85 * src / 2])
+    y = _stream(
+        np.sin(2 * np.pi * freqs * np.arange(src)[:, None] / src).astype(np.float32),
+        Resampler(src, dst, len(freqs)),
+        [4096],
+    )
+    exact = np.sin(2 * np.pi * freqs * np.arange(len(y))[:, None] / dst)
+    edge = dst // 10
+    assert np.abs(y - exact)[edge:-edge].max() < 1e-3

@@ -1,17 +1,21 @@
-"""Sample-rate conversion, whole-array and streaming, with one polyphase filter for both.
+"""Sample-rate conversion, whole-array and streaming, both through libsoxr (python-soxr).
 
-resample() is scipy's resample_poly with an explicit filter; Resampler evaluates the same
-filter block by block, keeping just enough input history, so the concatenated stream matches
-resample() of the whole signal (zero padding at both ends, same length, same alignment).
+soxr replaced a hand-written polyphase filter (scipy's resample_poly design): it is flatter,
+aliases far less and is faster — tests/bench/bench_resample.py has the figures. What callers
+rely on and soxr does not do by itself is added here: the output of n input frames is exactly
+ceil(n * to_rate / from_rate) frames (soxr rounds to nearest), as if the signal were padded
+with zeros after its end, and resample() is the streaming path fed in one block, so the two
+give the same samples.
 """
 
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 
 import numpy as np
-from scipy.signal import firwin, resample_poly, upfirdn
+
+# "HQ": 20-bit precision (about -120 dB), the library's default; see the bench for "VHQ".
+QUALITY = "HQ"
 
 
 def _ratio(from_rate: int, to_rate: int) -> tuple[int, int]:
@@ -21,88 +25,65 @@ def _ratio(from_rate: int, to_rate: int) -> tuple[int, int]:
     return to_rate // g, from_rate // g
 
 
-@lru_cache(maxsize=32)
-def _design(up: int, down: int) -> np.ndarray:
-    """Kaiser-windowed low-pass at the lower Nyquist: resample_poly's own default design."""
-    max_rate = max(up, down)
-    taps = firwin(2 * 10 * max_rate + 1, 1.0 / max_rate, window=("kaiser", 5.0))
-    taps.flags.writeable = False
-    return taps
-
-
 def resample(x: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
     """Resample along axis 0; float32 out, length ceil(n * to_rate / from_rate)."""
     up, down = _ratio(from_rate, to_rate)
-    data = np.asarray(x, dtype=np.float64)
+    data = np.asarray(x, dtype=np.float32)
     if up == down:
-        return data.astype(np.float32)
-    return resample_poly(data, up, down, axis=0, window=_design(up, down)).astype(np.float32)
+        return data.copy()
+    channels = math.prod(data.shape[1:])
+    frames = data.reshape(len(data), channels)
+    resampler = Resampler(from_rate, to_rate, channels)
+    out = np.concatenate((resampler.process(frames), resampler.flush()))
+    return out.reshape((len(out), *data.shape[1:]))
 
 
 class Resampler:
     """Streaming resample(): feed blocks with process(), finish with flush()."""
 
-    def __init__(self, from_rate: int, to_rate: int, channels: int) -> None:
+    def __init__(self, from_rate: int, to_rate: int, channels: int, *, quality: str = QUALITY):
         self.up, self.down = _ratio(from_rate, to_rate)
         self.channels = channels
-        taps = _design(self.up, self.down) if self.up != self.down else np.ones(1)
-        half_len = (len(taps) - 1) // 2
-        pre_pad = self.down - half_len % self.down
-        # Output k of the whole-signal resample is sum_n x[n] * h[(k + skip) * down - n * up].
-        self._h = np.concatenate((np.zeros(pre_pad), taps * self.up))
-        self._skip = (half_len + pre_pad) // self.down
-        self._history = np.zeros((0, channels))
-        self._history_start = 0  # input index of _history[0]; always a multiple of `down`
+        self._stream = None
+        if self.up != self.down:
+            import soxr  # loaded where used: `isolde --help` must stay light
+
+            self._stream = soxr.ResampleStream(
+                from_rate, to_rate, channels, dtype="float32", quality=quality
+            )
         self._received = 0
         self._emitted = 0
         self._flushed = False
 
     def process(self, block: np.ndarray) -> np.ndarray:
-        data = np.asarray(block, dtype=np.float64)
+        data = np.asarray(block, dtype=np.float32)
         if data.ndim == 1:
             data = data[:, None]
         if data.shape[1] != self.channels:
             raise ValueError(f"expected {self.channels} channels, got {data.shape[1]}")
         if self._flushed:
             raise ValueError("the resampler was already flushed")
-        if self.up == self.down:
-            return data.astype(np.float32)
-        self._history = np.concatenate((self._history, data))
+        if self._stream is None:
+            return data.copy()
         self._received += data.shape[0]
-        # Output k needs inputs up to floor((k + skip) * down / up); emit all that are ready.
-        ready = -(-self._received * self.up // self.down) - self._skip
-        return self._emit(ready)
+        return self._out(self._stream.resample_chunk(np.ascontiguousarray(data)))
 
     def flush(self) -> np.ndarray:
         """The tail: outputs that depend on the (zero) samples after the end."""
-        if self._flushed:
+        if self._flushed or self._stream is None:
+            self._flushed = True
             return np.zeros((0, self.channels), dtype=np.float32)
         self._flushed = True
-        if self.up == self.down:
-            return np.zeros((0, self.channels), dtype=np.float32)
         total = -(-self._received * self.up // self.down)
-        # Enough trailing zeros that every remaining output falls inside upfirdn's result.
-        pad = len(self._h) // self.up + self.down + 1
-        self._history = np.concatenate((self._history, np.zeros((pad, self.channels))))
-        return self._emit(total)
+        # soxr rounds the length to nearest: a few zero frames past the end give it at least
+        # the ceiling, and what is over is cut.
+        pad = np.zeros((self.down // self.up + 2, self.channels), dtype=np.float32)
+        need = max(total - self._emitted, 0)
+        tail = self._out(self._stream.resample_chunk(pad, last=True))[:need]
+        self._emitted = total
+        return tail
 
-    def _emit(self, stop: int) -> np.ndarray:
-        start = self._emitted
-        if stop <= start:
-            return np.zeros((0, self.channels), dtype=np.float32)
-        y = upfirdn(self._h, self._history, self.up, self.down, axis=0)
-        # History begins at a multiple of `down`, so its upsampled start lands on an output.
-        offset = self._skip - self._history_start * self.up // self.down
-        out = y[start + offset : stop + offset].astype(np.float32)
-        self._emitted = stop
-        self._trim()
-        return out
-
-    def _trim(self) -> None:
-        # Keep the inputs the next output still reads: n > (k + skip) * down - len(h).
-        first_needed = ((self._emitted + self._skip) * self.down - len(self._h)) // self.up + 1
-        keep_from = max(first_needed, 0) // self.down * self.down
-        drop = keep_from - self._history_start
-        if drop > 0:
-            self._history = self._history[drop:]
-            self._history_start = keep_from
+    def _out(self, y: np.ndarray) -> np.ndarray:
+        y = y.reshape(-1, self.channels)
+        self._emitted += len(y)
+        return y

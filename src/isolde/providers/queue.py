@@ -31,7 +31,7 @@ from isolde.providers.errors import (
 from isolde.providers.net.replies import HttpFailure
 from isolde.providers.net.retry import RetryPolicy, wait
 from isolde.providers.net.session import HttpSession
-from isolde.providers.net.sse import parse_events
+from isolde.providers.net.sse import response_events
 
 log = logging.getLogger(__name__)
 STREAM_RECONNECTS = 3  # early closes tolerated before polling only
@@ -225,7 +225,7 @@ class QueueProvider(CloudProvider):
                 params=self.status_params(),
                 timeout=stream_timeout(self.stream_idle_s),
             ) as response:
-                for event in parse_events(response.iter_lines()):
+                for event in response_events(response):
                     try:
                         data = json.loads(event.data)
                     except ValueError:
