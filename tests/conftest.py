@@ -6,8 +6,12 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Property tests check results, not speed: a loaded machine must not fail them on time alone.
+settings.register_profile("isolde", deadline=None)
+settings.load_profile("isolde")
 
 
 @pytest.fixture(autouse=True)

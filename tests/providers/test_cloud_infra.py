@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -175,6 +176,19 @@ def test_no_keyring_backend_is_handled(monkeypatch: pytest.MonkeyPatch) -> None:
         keys.set_key("SEGMIND_API_KEY", "abcd1234")
 
 
+def test_without_a_keyring_the_missing_key_message_offers_only_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import keyring
+    from keyring.backends import fail
+
+    monkeypatch.setattr(keyring, "get_keyring", lambda: fail.Keyring())
+    monkeypatch.delenv("FAL_KEY", raising=False)
+    text = keys.missing_key_message("FAL_KEY", "fal")
+    assert "set the environment variable FAL_KEY" in text
+    assert "keyring set" not in text and "no OS keyring" in text
+
+
 def test_a_broken_keyring_reads_as_no_key(monkeypatch: pytest.MonkeyPatch) -> None:
     import keyring
 
@@ -184,13 +198,18 @@ def test_a_broken_keyring_reads_as_no_key(monkeypatch: pytest.MonkeyPatch) -> No
     assert keys.get_key("FAL_KEY") is None
 
 
-def test_missing_key_message_names_env_and_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_key_message_names_env_and_keyring(
+    memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("AUDIOLASSO_API_KEY", raising=False)
     with pytest.raises(MissingKeyError) as exc:
         keys.require_key("AUDIOLASSO_API_KEY", "AudioLasso")
     text = str(exc.value)
-    assert "AUDIOLASSO_API_KEY" in text and "keyring set isolde AUDIOLASSO_API_KEY" in text
+    assert "AUDIOLASSO_API_KEY" in text and "-m keyring set isolde AUDIOLASSO_API_KEY" in text
     assert exc.value.exit_code == 4
+    # The command is one this interpreter runs: it has `keyring` installed.
+    python = text.split("`")[1].split(" -m keyring")[0]
+    assert python == "python" or python == sys.executable
     monkeypatch.setenv("AUDIOLASSO_API_KEY", "bad key\nwith newline")
     with pytest.raises(MissingKeyError) as exc:
         keys.require_key("AUDIOLASSO_API_KEY", "AudioLasso")

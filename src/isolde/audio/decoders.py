@@ -64,18 +64,60 @@ def _pyav_blocks(info: AudioInfo) -> Iterator[np.ndarray]:
         resampler = av.AudioResampler(
             format="flt", layout=layout or info.channels, rate=info.sample_rate
         )
+        trim = _EndTrim(declared_frames(stream, info.sample_rate), info.sample_rate)
         try:
             for frame in container.decode(stream):
                 for out in resampler.resample(frame):
                     block = _interleaved(out, info.channels)
                     done += block.shape[0]
-                    yield block
+                    yield from trim.feed(block)
             for out in resampler.resample(None):
                 block = _interleaved(out, info.channels)
                 done += block.shape[0]
-                yield block
+                yield from trim.feed(block)
         except av.error.FFmpegError as exc:
             raise _decode_failed(info, done, str(exc)) from None
+        yield from trim.finish()
+
+
+def declared_frames(stream: av.AudioStream, rate: int) -> int | None:
+    """The stream's length as its container declares it (an MP4's edit list: the encoder's
+    priming and padding left out), in frames at `rate`; None when it declares none."""
+    if stream.duration is None or stream.time_base is None:
+        return None
+    return max(round(float(stream.duration * stream.time_base) * rate), 0)
+
+
+class _EndTrim:
+    """Drops the encoder's padding after the declared end. FFmpeg already skips the priming at
+    the start (the edit list's offset) but decodes the last codec frame whole, so an AAC file
+    reads up to 1023 frames longer than it is. More than `slack` past the declared end is not
+    padding but a header that undercounts: then nothing is dropped."""
+
+    def __init__(self, declared: int | None, rate: int) -> None:
+        self.declared = declared
+        self.slack = max(rate // 10, 4096)  # longer than any codec frame's padding
+        self.done = 0
+        self.held: list[np.ndarray] = []  # decoded past the declared end, not yet passed on
+
+    def feed(self, block: np.ndarray) -> Iterator[np.ndarray]:
+        if self.declared is None:
+            yield block
+            return
+        keep = max(min(self.declared - self.done, block.shape[0]), 0)
+        self.done += block.shape[0]
+        if keep:
+            yield block[:keep]
+        if keep < block.shape[0]:
+            self.held.append(block[keep:])
+            if self.done - self.declared > self.slack:
+                yield from self.held  # not padding: the header is wrong, keep every sample
+                self.held, self.declared = [], None
+
+    def finish(self) -> Iterator[np.ndarray]:
+        held, self.held = self.held, []
+        if self.declared is None:
+            yield from held
 
 
 def _interleaved(frame: av.AudioFrame, channels: int) -> np.ndarray:

@@ -17,6 +17,9 @@ class AudioInfo:
     format: str  # container: "WAV", "FLAC", "MP3", "OGG", "AIFF", "MP4", "MATROSKA", "WEBM", ...
     subtype: str  # sample encoding or codec: "PCM_16", "FLOAT", "VORBIS", "aac", ...
     has_video: bool = False
+    # False when `frames` is the container's estimate (no declared stream length, e.g. MKV):
+    # only decoding counts them, as open_audio does.
+    frames_exact: bool = True
 
     @property
     def duration(self) -> float:

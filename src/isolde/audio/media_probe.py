@@ -11,6 +11,7 @@ import av
 import av.error
 import soundfile as sf
 
+from isolde.audio.decoders import declared_frames
 from isolde.audio.file_checks import (
     check_readable,
     no_audio_error,
@@ -114,23 +115,22 @@ def _probe_pyav(name: str) -> AudioInfo:
             raise unreadable_error(
                 name, f"the audio stream reports {channels} channels at {rate} Hz"
             )
+        # The stream's declared length is what decoding gives too (decoders.py trims the
+        # padding to it); without one, the container's is an estimate and open_audio counts.
+        declared = declared_frames(stream, rate)
         return AudioInfo(
             name,
             rate,
             channels,
-            _estimate_frames(container, stream, rate),
+            declared if declared is not None else _estimate_frames(container, rate),
             container_label(fmt, name),
             stream.codec_context.name,
             has_video=bool(videos),
+            frames_exact=declared is not None,
         )
 
 
-def _estimate_frames(
-    container: av.container.InputContainer, stream: av.AudioStream, rate: int
-) -> int:
-    # Containers only estimate their length; open_audio counts exact frames while decoding.
-    if stream.duration is not None and stream.time_base is not None:
-        return max(round(float(stream.duration * stream.time_base) * rate), 0)
+def _estimate_frames(container: av.container.InputContainer, rate: int) -> int:
     if container.duration is not None:
         return max(round(container.duration / av.time_base * rate), 0)
     return 0

@@ -26,7 +26,7 @@ from isolde.core.progress import CancelToken, ProgressFn
 
 # Bump when decoded output would change (decoder options, channel handling), so stale
 # entries are ignored instead of served.
-DECODER_VERSION = 1
+DECODER_VERSION = 2  # 2: the padding after a stream's declared end is dropped
 _PROGRESS_STEP = 0.01
 
 
@@ -85,7 +85,7 @@ def store(
             frames = _write_blocks(out, info, blocks, progress, cancel)
         if frames == 0:
             raise no_audio_error(info.path)
-        final = replace(info, frames=frames)
+        final = replace(info, frames=frames, frames_exact=True)
         os.replace(tmp, folder / f"{key}.f32")
         _write_sidecar(folder, key, final)
     except OSError as exc:

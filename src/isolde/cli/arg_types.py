@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from isolde.audio.file_checks import MAX_RATE, MIN_RATE
 from isolde.core.errors import InputError
+from isolde.core.timecode import parse_range
 
 
 def provider_name(text: str) -> str:
@@ -106,3 +107,17 @@ def whole(lo: int, hi: int, example: str) -> Callable[[str], int]:
 
     parse.__name__ = "whole number"
     return parse
+
+
+def typed_range(flag: str, text: str) -> tuple[float, float]:
+    """`A-B` as typed after `flag`. An inverted one is bad input (exit 3, as the span rules
+    would say) with the fix a terminal user can make: the core rule names no gesture."""
+    start, end = parse_range(text)
+    noun = {"--region": "region", "--range": "range"}.get(flag, "span")
+    if not start < end:
+        first, _, second = text.partition("-")
+        raise InputError(
+            f"{flag} {text}: {noun} start ({start:g} s) must be before end ({end:g} s) — write "
+            f"the earlier time first, e.g. {flag} {second.strip()}-{first.strip()}"
+        )
+    return start, end

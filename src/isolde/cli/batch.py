@@ -13,12 +13,12 @@ from pathlib import Path
 
 from isolde.audio.output_format import OutputFormat
 from isolde.cli import arg_types
+from isolde.cli.arg_types import typed_range
 from isolde.cli.console import print_json
 from isolde.cli.jobs_cmd import summary, wait_all
 from isolde.cli.process import SpanAction, parse_options
 from isolde.core.errors import Cancelled, InputError
 from isolde.core.spans import Span
-from isolde.core.timecode import parse_range
 from isolde.jobs.record import JobRecord
 from isolde.jobs.store import JobStore
 from isolde.providers.base import Request, RequestKind
@@ -90,7 +90,7 @@ def _requests(args: argparse.Namespace) -> list[tuple[Path, Request, Path]]:
         duration = info.duration
         spans = []
         for include, text in args.spans or []:
-            start, end = parse_range(text)
+            start, end = typed_range("--include" if include else "--exclude", text)
             spans.append(Span(start, end, include).validate(duration))
         if not spans and not args.prompt.strip():
             raise InputError("give --prompt TEXT and/or --include/--exclude spans")

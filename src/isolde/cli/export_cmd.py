@@ -14,7 +14,6 @@ from isolde.cli.console import print_json
 from isolde.core.edits import RESIDUAL_GAIN_RANGE, TARGET_GAIN_RANGE
 from isolde.core.errors import InputError
 from isolde.core.project import Project
-from isolde.core.timecode import parse_range
 
 FORMAT_HELP = (
     "wav | wav:16 | wav:24 | flac | flac:16 | mp3 | mp3:320 (default: from --out's suffix)"
@@ -87,7 +86,7 @@ def run_remix(args: argparse.Namespace) -> int:
     from isolde.jobs.export import read_take_dir, remix_take
 
     residual = args.residual_gain
-    time_range = parse_range(args.range) if args.range else None
+    time_range = arg_types.typed_range("--range", args.range) if args.range else None
     note_nonfinite(read_take_dir(Path(args.take_dir)).media_path)
     out = remix_take(
         Path(args.take_dir),

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
 from isolde.audio import probe
+from isolde.audio.info import AudioInfo
 from isolde.cli.console import print_json
 from isolde.core.projectfile import looks_like_project
 from isolde.core.timecode import format_time
@@ -32,6 +34,25 @@ def _project_summary(path: Path) -> dict[str, Any]:
     }
 
 
+def _exact_info(path: Path) -> AudioInfo:
+    """The header's facts, with the length the editor shows: when the container only estimates
+    it, the file is decoded (into the decode cache the editor opens from) and counted."""
+    info = probe(path)
+    if info.frames_exact:
+        return info
+    from isolde.audio import open_audio
+
+    print(
+        f"counting the samples of {path.name} (its container only estimates its length)…",
+        file=sys.stderr,
+    )
+    source = open_audio(path)
+    try:
+        return source.info
+    finally:
+        source.close()
+
+
 def run(args: argparse.Namespace) -> int:
     path = Path(args.path)
     if looks_like_project(path):
@@ -49,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
             if data["prompt"]:
                 print(f"prompt    {data['prompt']}")
         return 0
-    info = probe(path)
+    info = _exact_info(path)
     video = probe_video(path) if info.has_video else None
     if args.json:
         data = info.to_json()

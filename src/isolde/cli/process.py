@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from isolde.audio.output_format import OutputFormat
+from isolde.cli.arg_types import typed_range
 from isolde.cli.console import ProgressPrinter, print_json
 from isolde.cli.worker import run_cancellable
 from isolde.core.errors import InputError
@@ -192,7 +193,7 @@ def run_separate(args: argparse.Namespace) -> int:
     duration = media.duration
     spans = list(defaults.get("spans", ()))
     for include, text in args.spans or []:
-        start, end = parse_range(text)
+        start, end = typed_range("--include" if include else "--exclude", text)
         spans.append(Span(start, end, include).validate(duration))
     for span in spans:
         span.validate(duration)
@@ -240,7 +241,7 @@ def run_inpaint(args: argparse.Namespace) -> int:
     media = probe(media_path)
     duration = media.duration
     if args.region:
-        start, end = parse_range(args.region)
+        start, end = typed_range("--region", args.region)
         region = InpaintRegion(
             start,
             end,

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from isolde.cli.console import print_json
-from isolde.providers.net.keys import SERVICE, key_source, keyring_name
+from isolde.providers.net.keys import SERVICE, key_source, keyring_command, keyring_name
 from isolde.providers.registry import DEFAULT_PROVIDER, get_provider, provider_names
 
 
@@ -31,7 +31,7 @@ def _row(name: str) -> dict[str, Any]:
     }
 
 
-def _key_text(row: dict[str, Any]) -> str:
+def _key_text(row: dict[str, Any], keyring: bool) -> str:
     env = row["key_env"]
     if env is None:
         return "ready: no key needed"
@@ -39,21 +39,25 @@ def _key_text(row: dict[str, Any]) -> str:
         return f"ready: key from ${env}"
     if row["key_source"] == "keyring":
         return f"ready: key from the keyring ({SERVICE}/{env})"
-    return f"not ready: set {env}, or store it with `python -m keyring set {SERVICE} {env}`"
+    if not keyring:  # the footer says why the keyring is not offered
+        return f"not ready: set {env}"
+    return f"not ready: set {env}, or store it with `{keyring_command(env)}`"
 
 
 def run(args: argparse.Namespace) -> int:
     rows = [_row(name) for name in provider_names()]
+    keyring = keyring_name()
     if args.json:
-        print_json({"providers": rows, "keyring": keyring_name()})
+        print_json({"providers": rows, "keyring": keyring})
         return 0
     for row in rows:
         default = "  [default]" if row["default"] else ""
-        print(f"{row['name']:<12}{', '.join(row['kinds']):<30}{_key_text(row)}{default}")
+        key_text = _key_text(row, keyring is not None)
+        print(f"{row['name']:<12}{', '.join(row['kinds']):<30}{key_text}{default}")
         if row["notes"]:
             print(f"{'':<12}{row['notes']}")
         if row["price"]:
             print(f"{'':<12}price: {row['price']}")
-    if keyring_name() is None:
-        print("(no OS keyring is available here: keys can only come from the environment)")
+    if keyring is None:
+        print("(this computer has no OS keyring: keys come from environment variables only)")
     return 0

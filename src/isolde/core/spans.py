@@ -34,9 +34,8 @@ def _check_times(what: str, start: float, end: float, duration: float | None) ->
     if start < 0:
         raise SpanError(f"{what}: starts before the beginning of the media ({start:g} s)")
     if not start < end:
-        raise SpanError(
-            f"{what}: start ({start:g} s) must be before end ({end:g} s) — swap them or drag again"
-        )
+        # No "how to fix it" here: each surface (terminal, table, dialog) words its own.
+        raise SpanError(f"{what}: start ({start:g} s) must be before end ({end:g} s)")
     if duration is not None and end > duration + TIME_EPS:
         raise SpanError(f"{what}: ends at {end:g} s, after the end of the media ({duration:.3f} s)")
 

@@ -70,7 +70,7 @@ def test_saving_leaves_no_autosave_behind(qtbot, tmp_path: Path) -> None:  # typ
     window = _window(qtbot, tmp_path, idle_ms=0, latest_ms=0)
     project = window.project
     assert project is not None
-    window.ask_save_path = lambda _parent: tmp_path / "p"
+    window.ask_save_path = lambda _parent, _proposed: tmp_path / "p"
     for i in range(30):  # autosaves queued and under way when the save comes
         project.add_span(0.05 * i, 0.05 * i + 0.02)
         QTest.qWait(1)

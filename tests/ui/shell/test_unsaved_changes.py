@@ -35,7 +35,7 @@ class Questions:
         self.asked.append((name, doing))
         return self.answer
 
-    def _save_path(self, _parent: object) -> Path | None:
+    def _save_path(self, _parent: object, _proposed: Path) -> Path | None:
         self.save_paths_asked += 1
         return self.save_as
 
@@ -48,7 +48,7 @@ def _window(qtbot, tmp_path: Path, answer: Answer, save_as: Path | None = None):
 
 def _open(qtbot, window: MainWindow, how: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     other = write_tone_wav(tmp_path / "second.wav", 1.0, channels=1)
-    window.ask_open_path = lambda _parent: other
+    window.ask_open_path = lambda _parent, _folder: other
     if how == "open":
         window.open_action.trigger()
     elif how == "sample":
@@ -166,7 +166,8 @@ def test_save_as_adds_isolde_to_a_name_without_a_suffix(qtbot, tmp_path: Path) -
     window.save_as_action.trigger()
     assert window.project.path == tmp_path / "named.isolde" and not window.project.dirty
     assert "named.isolde" in window.windowTitle() and not window.windowTitle().startswith("*")
-    window.ask_save_path = lambda _parent: tmp_path / "other.json"  # a suffix given is kept
+    # a suffix given is kept
+    window.ask_save_path = lambda _parent, _proposed: tmp_path / "other.json"
     window.save_as_action.trigger()
     assert window.project.path == tmp_path / "other.json"
 

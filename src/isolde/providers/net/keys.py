@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import logging
 import os
+import shlex
+import shutil
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from isolde.core.errors import MissingKeyError, ProviderError
 from isolde.providers.net.redact import Secret, remember
@@ -88,12 +92,31 @@ def get_key(env_var: str) -> Secret | None:
     return Secret(value) if value else None
 
 
-def missing_key_message(env_var: str, title: str) -> str:
+def keyring_command(env_var: str) -> str:
+    """The command that stores `env_var`'s key in the keyring, run with this very interpreter
+    (the one that has `keyring` installed): `python` only when that is what PATH finds."""
+    on_path = shutil.which("python")
+    same = on_path is not None and Path(on_path).absolute() == Path(sys.executable).absolute()
+    python = "python" if same else shlex.quote(sys.executable)
+    return f"{python} -m keyring set {SERVICE} {env_var}"
+
+
+def where_to_put(env_var: str) -> str:
+    """How to give Isolde the key on this computer: the environment, and the keyring only
+    where one exists."""
+    if keyring_name() is None:
+        return (
+            f"set the environment variable {env_var} (this computer has no OS keyring to "
+            "keep it in)"
+        )
     return (
-        f"no API key for {title}: set the environment variable {env_var}, or store the key in "
-        f"the OS keyring (service '{SERVICE}', name '{env_var}'), for example with "
-        f"`python -m keyring set {SERVICE} {env_var}`"
+        f"set the environment variable {env_var}, or store the key in the OS keyring with "
+        f"`{keyring_command(env_var)}`"
     )
+
+
+def missing_key_message(env_var: str, title: str) -> str:
+    return f"no API key for {title}: {where_to_put(env_var)}"
 
 
 def require_key(env_var: str, title: str) -> Secret:

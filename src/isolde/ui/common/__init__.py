@@ -1,1 +1,2 @@
-"""Shared by every area: what the user is doing, a wrapping layout, polled tasks, problem labels."""
+"""Shared by every area: what the user is doing, a wrapping layout, polled tasks, problem labels,
+and where file dialogs start (folders)."""

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QStyle,
     QWidget,
 )
 
@@ -16,6 +17,8 @@ from isolde.core.errors import IsoldeError
 from isolde.core.project import Project
 from isolde.core.timecode import format_time, parse_time
 from isolde.ui.marks.marks import KINDS, Mark, find_mark, move_mark, set_kind
+
+MAX_PROMPT_WIDTH = 640  # px: the dialog stays well inside a 1280×800 screen
 
 
 class MarkDialog(QDialog):
@@ -41,6 +44,8 @@ class MarkDialog(QDialog):
         self.error.setAccessibleName("Error")
         self.error.setStyleSheet("color: #e05050;")
         self.error.setWordWrap(True)
+        self._fit_fields()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow("&Kind", self.kind)
         form.addRow("&Start", self.start)
         form.addRow("&End", self.end)
@@ -54,6 +59,18 @@ class MarkDialog(QDialog):
         form.addRow(buttons)
         self.kind.currentTextChanged.connect(self._kind_changed)
         self._kind_changed(mark.kind)
+
+    def _fit_fields(self) -> None:
+        """Wide enough that no field clips: the longest time the format writes, and a prompt of
+        a sentence (a longer one scrolls, but a typical one reads whole)."""
+        metrics = self.fontMetrics()
+        frame = 4 * self.style().pixelMetric(QStyle.PixelMetric.PM_DefaultFrameWidth) + 12
+        for field in (self.start, self.end):
+            widest = max(len(field.text()), len("0:00:00.000")) + 1
+            field.setMinimumWidth(metrics.horizontalAdvance("0" * widest) + frame)
+        typed = metrics.horizontalAdvance(self.prompt.text() + "  ")
+        sentence = metrics.horizontalAdvance(self.prompt.placeholderText() + "  ")
+        self.prompt.setMinimumWidth(min(max(typed, sentence), MAX_PROMPT_WIDTH) + frame)
 
     def _kind_changed(self, kind: str) -> None:
         self.prompt.setEnabled(kind == "inpaint")
@@ -71,5 +88,6 @@ class MarkDialog(QDialog):
                     self.project.update_region(mark.id, prompt=self.prompt.text())
         except IsoldeError as exc:
             self.error.setText(str(exc))
+            self.adjustSize()  # room for the wrapped message, never clipped
             return
         self.accept()

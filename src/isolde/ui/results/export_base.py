@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from isolde.core.errors import IsoldeError
 from isolde.core.takes import Take
+from isolde.ui.common.folders import remember_folder
 from isolde.ui.common.polled_task import PolledTask
 from isolde.ui.results.apply_range import chosen_range, whole_file
 from isolde.ui.results.results import Results
@@ -181,6 +182,8 @@ class ExportDialogBase(QDialog):
             self.status.setText(f"Export failed: {task.error}")
         elif task.result is not None:
             self._succeeded(task.result)
+            if self.last_result is not None:
+                remember_folder(self.last_result)
 
     def reject(self) -> None:
         if self.task is not None and not self.task.done:

@@ -3,25 +3,50 @@
 Before anything replaces or closes a project with unsaved changes, the window's `ask_unsaved`
 question runs (Save / Discard / Cancel); before a file opens, autosaves holding newer work for
 it are offered back (see recovery_offer.py). Save on a never-saved project asks where, and a
-name typed without a suffix gets `.isolde`.
+name typed without a suffix gets `.isolde`. The file dialogs start next to the file being worked
+on or in the last folder used, and Save proposes the recording's name (see folders.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
+
+from PySide6.QtWidgets import QWidget
 
 from isolde.core.errors import IsoldeError
+from isolde.core.project import Project
 from isolde.resources import sample_path
-from isolde.ui.shell.recovery_offer import choose_what_to_open, offer_untitled
+from isolde.ui.common.folders import project_name_for, remember_folder, work_folder
+from isolde.ui.shell.autosave import Autosaver
+from isolde.ui.shell.document import LoadedDocument
+from isolde.ui.shell.recovery_offer import AskRestore, choose_what_to_open, offer_untitled
 from isolde.ui.shell.unsaved import Answer, with_project_suffix
 
-if TYPE_CHECKING:
-    from isolde.ui.shell.main_window import MainWindow
+
+class FileWindow(Protocol):
+    """What FileCommands uses of the main window (which passes itself)."""
+
+    project: Project | None
+    document: LoadedDocument | None
+    autosaver: Autosaver
+    ask_unsaved: Callable[[QWidget, str, str], Answer]
+    ask_save_path: Callable[[QWidget, Path], Path | None]
+    ask_open_path: Callable[[QWidget, Path], Path | None]
+    ask_restore: AskRestore
+
+    def window(self) -> QWidget: ...  # QWidget's own: the parent of the questions asked
+
+    def load(self, path: Path, locate: Path | None = None) -> None: ...
+
+    def show_status(self, message: str) -> None: ...
+
+    def show_error(self, message: str) -> None: ...
 
 
 class FileCommands:
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: FileWindow) -> None:
         self.w = window
         self.closed = False  # the window's close was confirmed: later closes ask nothing
 
@@ -30,7 +55,7 @@ class FileCommands:
         if path is not None:
             self.open(path)
             return
-        recovery = offer_untitled(self.w.ask_restore, self.w, self.w.show_status)
+        recovery = offer_untitled(self.w.ask_restore, self.w.window(), self.w.show_status)
         if recovery is not None:
             self.open(recovery, offer_restore=False)
         else:
@@ -41,8 +66,10 @@ class FileCommands:
         when the user cancelled."""
         if not self.confirm_leaving(f"opening {path.name}"):
             return False
+        remember_folder(path)  # the file the user chose, not an autosave restored in its place
         if offer_restore:
-            path = choose_what_to_open(path, self.w.ask_restore, self.w, self.w.show_status)
+            parent = self.w.window()
+            path = choose_what_to_open(path, self.w.ask_restore, parent, self.w.show_status)
         self.w.load(path)
         return True
 
@@ -54,7 +81,7 @@ class FileCommands:
         self.open(path, offer_restore=offer_restore)
 
     def choose_file(self) -> None:
-        path = self.w.ask_open_path(self.w)
+        path = self.w.ask_open_path(self.w.window(), work_folder(self._current_file()))
         if path is not None:
             self.open(path)
 
@@ -65,10 +92,12 @@ class FileCommands:
             return False
         target = None
         if choose or project.path is None:
-            typed = self.w.ask_save_path(self.w)
+            proposed = project_name_for(project.path, self._media_path())
+            typed = self.w.ask_save_path(self.w.window(), proposed)
             if typed is None:
                 return False
             target = with_project_suffix(typed)
+            remember_folder(target)
         self.w.autosaver.settle()
         try:
             saved = project.save(target)
@@ -85,7 +114,7 @@ class FileCommands:
         if project is None or not project.dirty or self.closed:
             return True
         name = project.path.name if project.path is not None else self._untitled_name()
-        answer = self.w.ask_unsaved(self.w, name, doing)
+        answer = self.w.ask_unsaved(self.w.window(), name, doing)
         if answer is Answer.CANCEL:
             return False
         if answer is Answer.DISCARD:
@@ -98,6 +127,15 @@ class FileCommands:
             return False
         self.closed = True
         return True
+
+    def _media_path(self) -> Path | None:
+        document = self.w.document
+        return Path(document.source.info.path) if document is not None else None
+
+    def _current_file(self) -> Path | None:
+        """The file being worked on: the project's, else its recording's."""
+        project = self.w.project
+        return project.path if project is not None and project.path else self._media_path()
 
     def _untitled_name(self) -> str:
         document = self.w.document

@@ -4,7 +4,7 @@ which file to open, where a project's missing recording went.
 Each is a plain function taking the parent window, so the main window holds them as attributes
 (`ask_unsaved`, `ask_save_path`, `ask_open_path`, `ask_locate_media`) that tests replace with an
 answer instead of a modal dialog. The window, not these dialogs, adds `.isolde` to a name typed
-without a suffix.
+without a suffix, and decides where the file dialogs start (see folders.py).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from isolde.core.media import MediaMissingError
 from isolde.core.projectfile import SUFFIX
+from isolde.ui.common.folders import work_folder
 
 MEDIA_FILTER = (
     "Audio, video and projects (*.wav *.flac *.ogg *.opus *.mp3 *.aif *.aiff *.m4a *.aac "
@@ -77,14 +78,16 @@ def ask_unsaved(parent: QWidget, name: str, doing: str) -> Answer:
     )
 
 
-def ask_save_path(parent: QWidget) -> Path | None:
-    """Where to save the project, as typed (None: the user cancelled)."""
-    path, _ = QFileDialog.getSaveFileName(parent, "Save project", "", PROJECT_FILTER)
+def ask_save_path(parent: QWidget, proposed: Path) -> Path | None:
+    """Where to save the project, as typed, starting from the `proposed` file (None: the user
+    cancelled)."""
+    path, _ = QFileDialog.getSaveFileName(parent, "Save project", str(proposed), PROJECT_FILTER)
     return Path(path) if path else None
 
 
-def ask_open_path(parent: QWidget) -> Path | None:
-    path, _ = QFileDialog.getOpenFileName(parent, "Open", "", MEDIA_FILTER)
+def ask_open_path(parent: QWidget, folder: Path) -> Path | None:
+    """The file to open, the dialog starting in `folder` (None: the user cancelled)."""
+    path, _ = QFileDialog.getOpenFileName(parent, "Open", str(folder), MEDIA_FILTER)
     return Path(path) if path else None
 
 
@@ -105,13 +108,16 @@ def ask_locate_media(parent: QWidget, missing: MediaMissingError) -> Path | None
         ],
         default=False,
     )
+    start = str(work_folder(Path(missing.expected_path)))  # where it was, if that folder is left
     if choice == "file":
         path, _ = QFileDialog.getOpenFileName(
-            parent, f"Locate {missing.expected_name}", "", MEDIA_FILTER
+            parent, f"Locate {missing.expected_name}", start, MEDIA_FILTER
         )
         return Path(path) if path else None
     if choice == "folder":
-        folder = QFileDialog.getExistingDirectory(parent, f"Search for {missing.expected_name}")
+        folder = QFileDialog.getExistingDirectory(
+            parent, f"Search for {missing.expected_name}", start
+        )
         return Path(folder) if folder else None
     return None
 

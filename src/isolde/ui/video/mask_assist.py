@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from isolde.core.errors import IsoldeError
 from isolde.core.mask_edits import add_mask, next_color
 from isolde.core.progress import CancelToken, ProgressFn
-from isolde.providers.net.keys import missing_key_message
+from isolde.providers.net.keys import missing_key_message, where_to_put
 
 if TYPE_CHECKING:
     from isolde.ui.video.mask_tools import MaskTools
@@ -62,7 +62,7 @@ class MaskAssist(QObject):
         fal = self.fal()
         if not fal.key_configured():
             env = fal.capabilities.key_env
-            return f"Assist is off: no {fal.title} key — set {env} or store it in the OS keyring"
+            return f"Assist is off: no {fal.title} key — {where_to_put(env)}"
         return ""
 
     def refresh(self) -> None:
