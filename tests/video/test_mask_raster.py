@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st_
 from hypothesis.extra import numpy as hnp
 
@@ -98,6 +98,7 @@ def test_polygon_uses_the_even_odd_rule() -> None:
     st_.integers(0, 7),
     st_.booleans(),
 )
+@example(vertices=[(0, 0), (-3, 0), (74, 33)], shift=0, backwards=True)  # rounding, found once
 def test_polygon_does_not_depend_on_where_its_outline_starts_or_its_direction(
     vertices: list[tuple[int, int]], shift: int, backwards: bool
 ) -> None:

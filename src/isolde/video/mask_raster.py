@@ -120,6 +120,11 @@ def _polygon(canvas: np.ndarray, shape: MaskShape, value: int) -> None:
         return
     x1, y1 = pts[:, 0], pts[:, 1]
     x2, y2 = np.roll(x1, -1), np.roll(y1, -1)
+    # Each edge from its lower end: the crossing is then computed with the same rounding
+    # whichever way round, and wherever, the outline was drawn.
+    flip = (y1 > y2) | ((y1 == y2) & (x1 > x2))
+    x1, x2 = np.where(flip, x2, x1), np.where(flip, x1, x2)
+    y1, y2 = np.where(flip, y2, y1), np.where(flip, y1, y2)
     yc = np.arange(r0, r1)[:, None] + 0.5
     crosses = (y1 <= yc) != (y2 <= yc)  # rows × edges; half-open in y, so vertices count once
     rows, edges = np.nonzero(crosses)
