@@ -1,5 +1,8 @@
 """Play, pause, play a span, loop: the editor's side of the playback engine.
 
+The main lane ("original") plays the recording as edited once edits are applied (`set_program`),
+as in an audio editor where the document is what you hear; the take lanes play beside it.
+
 The engine's audio callback never touches Qt; this object polls its position with a timer and
 turns it into signals for the playhead and the status bar.
 """
@@ -11,6 +14,7 @@ from collections.abc import Callable, Mapping
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from isolde.audio import AudioSource
+from isolde.audio.edited_source import EditedSource
 from isolde.audio.mixer import LaneSettings
 from isolde.audio.playback import Player
 
@@ -29,6 +33,7 @@ class Transport(QObject):
         self._factory = player_factory
         self._player: Player | None = None
         self._source: AudioSource | None = None
+        self._program: EditedSource | None = None  # the recording as edited
         self._lanes: dict[str, AudioSource] = {}  # take lanes beside the original
         self.device: int | str | None = None  # the chosen output device; None: the default
         self._was_playing = False
@@ -44,6 +49,7 @@ class Transport(QObject):
     def set_source(self, source: AudioSource | None) -> None:
         self.stop()
         self._source = source
+        self._program = None
         self._lanes = {}
         if source is not None:
             self.player.set_sources({"original": source}, source.sample_rate, source.channels)
@@ -56,12 +62,30 @@ class Transport(QObject):
             return
         self._lanes = dict(lanes)
         try:
-            self.player.set_sources({"original": self._source, **self._lanes})
+            self.player.set_sources({"original": self._main, **self._lanes})
         except ValueError as exc:  # a lane at another rate: say so, keep the original playing
             self._lanes = {}
-            self.player.set_sources({"original": self._source})
+            self.player.set_sources({"original": self._main})
             self.message.emit(f"Cannot play the take beside the recording: {exc}")
             return
+        self._report_error()
+
+    @property
+    def _main(self) -> AudioSource | EditedSource | None:
+        return self._program if self._program is not None else self._source
+
+    @property
+    def edited(self) -> bool:
+        """True while the main lane plays the recording with applied edits."""
+        return self._program is not None
+
+    def set_program(self, program: EditedSource | None) -> None:
+        """What the main lane plays: the recording as edited, or None for
+        the recording as it is. Keeps the position, and keeps playing if playing."""
+        if self._source is None or program is self._program:
+            return
+        self._program = program
+        self.player.set_sources({"original": self._main, **self._lanes})
         self._report_error()
 
     def apply_mix(self, settings: Mapping[str, LaneSettings]) -> None:

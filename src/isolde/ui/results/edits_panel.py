@@ -1,5 +1,6 @@
 """The applied edits: one row per take written into the timeline, with Remove (undoable) and a
-double-click that shows the edit on the timeline."""
+double-click that shows the edit on the timeline. The main lanes draw and play the recording
+with these edits (see `edited_view`); removing one brings that stretch back."""
 
 from __future__ import annotations
 
@@ -16,10 +17,11 @@ from PySide6.QtWidgets import (
 )
 
 from isolde.core.errors import IsoldeError
+from isolde.core.timecode import format_time
 from isolde.ui.results.results import Results
 from isolde.ui.results.take_info import take_title
 
-HEADERS = ("Kind", "Range (s)", "Gains", "Take")
+HEADERS = ("Kind", "Range", "Gains", "Take")
 
 
 class EditsPanel(QWidget):
@@ -28,7 +30,9 @@ class EditsPanel(QWidget):
         self.results = results
         self.table = QTableWidget(0, len(HEADERS), self)
         self.table.setAccessibleName("Applied edits")
-        self.table.setAccessibleDescription("Takes written into the timeline; later rows win")
+        self.table.setAccessibleDescription(
+            "Takes written into the timeline, heard and shown there; later rows win"
+        )
         self.table.setHorizontalHeaderLabels(HEADERS)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -39,9 +43,12 @@ class EditsPanel(QWidget):
         self.table.cellDoubleClicked.connect(lambda row, _col: self.show_edit(row))
         self.remove_button = QPushButton("Remove edit", self)
         self.remove_button.setAccessibleName("Remove the selected applied edit")
-        self.remove_button.setToolTip("Take the selected edit off the timeline (undoable)")
+        self.remove_button.setToolTip(
+            "Take the selected edit off the timeline: that stretch is heard and shown as "
+            "recorded again (undoable)"
+        )
         self.remove_button.clicked.connect(self.remove_selected)
-        title = QLabel("Applied edits (the later wins where they overlap)", self)
+        title = QLabel("Applied edits — heard and shown on the timeline (later wins)", self)
         row = QHBoxLayout()
         row.addWidget(title, 1)
         row.addWidget(self.remove_button)
@@ -69,7 +76,7 @@ class EditsPanel(QWidget):
                 gains = f"T {edit.target_gain_db:+.1f} / R {residual} dB"
             cells = (
                 "repair" if edit.kind == "inpaint" else "remix",
-                f"{edit.start:.3f}–{edit.end:.3f}",
+                f"{format_time(edit.start)}–{format_time(edit.end)}",
                 gains,
                 take_title(state.take(edit.take_id)) if state else "",
             )

@@ -5,7 +5,8 @@ player the settings computed here. Switching what is heard only changes these se
 player's ramps make every switch click-free and no stream is restarted.
 
 Lanes are named by role: "original", "target", "residual", "inpainted" for the active take (A)
-and the same with a "b." prefix for the take it is compared with (B).
+and the same with a "b." prefix for the take it is compared with (B). The "original" lane is the
+main lane: once edits are applied it plays the recording as edited, and is called "Edited".
 """
 
 from __future__ import annotations
@@ -104,12 +105,19 @@ def lane_settings(listening: Listening, lanes: Iterable[str]) -> dict[str, LaneS
     }
 
 
-def describe(listening: Listening, lanes: Iterable[str]) -> str:
-    """A short status line: what is heard now."""
+def main_lane_label(edited: bool) -> str:
+    """What the main lane is called: the document as edited, or the recording as it is."""
+    return "Edited" if edited else "Original"
+
+
+def describe(listening: Listening, lanes: Iterable[str], *, edited: bool = False) -> str:
+    """A short status line: what is heard now (`edited`: edits are applied to the main lane)."""
     names = list(lanes)
     heard = [name for name in names if name in heard_lanes(listening, names)]
     if not heard:
         return "Nothing to hear"
+    if heard == [ORIGINAL]:
+        return "Hearing the edited recording" if edited else "Hearing the original"
     side = "take B" if any(h.startswith(B_PREFIX) for h in heard) else "take A"
     roles = " + ".join(role_of(h) for h in heard)
-    return "Hearing the original" if heard == [ORIGINAL] else f"Hearing {side}: {roles}"
+    return f"Hearing {side}: {roles}"

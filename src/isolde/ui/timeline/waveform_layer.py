@@ -4,6 +4,9 @@ One curve per lane of vertical min–max strokes, one per pixel column (a ready 
 thousand points repaints in a few milliseconds, where pyqtgraph's own downsampling of millions
 of points does not). Close in, the samples themselves are drawn as a line, with dots once they are
 far enough apart to see.
+
+Once edits are applied the main lanes draw the recording as edited (`set_edited`: the source's
+peaks with the edited stretches' own peaks over them) and say so with an "Edited" badge.
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QColor
 
+from isolde.audio.edited_peaks import EditedPeaks
 from isolde.audio.pyramid import PeakPyramid
 
 WAVE_COLOUR = QColor(110, 190, 250)
+BADGE_COLOUR = QColor(215, 160, 60)  # the applied-edits strip's remix colour
 LANE_GAP = 0.15  # between lanes, in units of full scale
 DOTS_BELOW_SAMPLES_PER_PX = 0.2
 
@@ -37,6 +42,8 @@ class WaveformLayer:
         self.colour = colour
         self.base = 0.0  # y of lane 0's centre: take lanes sit below the original's
         self.pyramid: PeakPyramid | None = None
+        self.edited: EditedPeaks | None = None  # drawn instead of the pyramid when set
+        self._badge: pg.TextItem | None = None
         self.sample_rate = 48_000
         self.frames = 0
         self.combined = combined
@@ -51,11 +58,37 @@ class WaveformLayer:
             return 0
         return 1 if self.combined else self.pyramid.channels
 
+    @property
+    def peaks(self) -> PeakPyramid | EditedPeaks | None:
+        """What is drawn: the recording as edited when edits are applied, else as it is."""
+        return self.edited if self.edited is not None else self.pyramid
+
     def set_pyramid(self, pyramid: PeakPyramid | None, sample_rate: int, frames: int) -> None:
         self.pyramid = pyramid
+        self.edited = None  # a new document: its edits come after
+        self._show_badge("")
         self.sample_rate = sample_rate
         self.frames = frames
         self._rebuild_items()
+
+    def set_edited(self, edited: EditedPeaks | None, badge: str = "") -> None:
+        """Draw the recording as edited (None: as it is), with `badge` at the lane's top right."""
+        self.edited = edited
+        self._show_badge(badge if edited is not None else "")
+
+    def _show_badge(self, text: str) -> None:
+        if not text:
+            if self._badge is not None:
+                self._badge.hide()
+            return
+        if self._badge is None:
+            self._badge = pg.TextItem(
+                color=BADGE_COLOUR, anchor=(1, 0), fill=pg.mkBrush(0, 0, 0, 140)
+            )
+            self._badge.setZValue(25)
+            self.plot.addItem(self._badge, ignoreBounds=True)
+        self._badge.setText(text)
+        self._badge.show()
 
     def set_visible(self, visible: bool) -> None:
         self.visible = visible
@@ -82,7 +115,9 @@ class WaveformLayer:
 
     def refresh(self, x0: float, x1: float, columns: int) -> None:
         """Redraw for the visible range [x0, x1] seconds at `columns` pixels."""
-        if self.pyramid is None or self.frames == 0 or not self.visible:
+        if self._badge is not None:
+            self._badge.setPos(x1, self.base + 1.0)
+        if self.peaks is None or self.frames == 0 or not self.visible:
             return
         columns = max(1, int(columns))
         rate = self.sample_rate
@@ -97,7 +132,7 @@ class WaveformLayer:
             self._draw_envelope(start, stop, columns, offsets)
 
     def _draw_envelope(self, start: int, stop: int, columns: int, offsets: np.ndarray) -> None:
-        lo, hi = self.pyramid.envelope(start, stop, columns)  # type: ignore[union-attr]
+        lo, hi = self.peaks.envelope(start, stop, columns)  # type: ignore[union-attr]
         if self.combined:
             lo, hi = lo.min(axis=1, keepdims=True), hi.max(axis=1, keepdims=True)
         n = lo.shape[0]
@@ -114,7 +149,7 @@ class WaveformLayer:
         self.mode = "envelope"
 
     def _draw_samples(self, start: int, stop: int, columns: int, offsets: np.ndarray) -> None:
-        data = self.pyramid.samples(start, stop)  # type: ignore[union-attr]
+        data = self.peaks.samples(start, stop)  # type: ignore[union-attr]
         if self.combined:
             data = data.mean(axis=1, keepdims=True)
         x = (start + np.arange(data.shape[0])) / self.sample_rate
