@@ -232,6 +232,13 @@ def remove_take(state: ProjectState, take_id: str) -> ProjectState:
     return replace(state, takes=state.takes[:index] + state.takes[index + 1 :], active_take=active)
 
 
+def rename_take(state: ProjectState, take_id: str, label: str) -> ProjectState:
+    """The user's name for a take; empty text goes back to the name made from its request."""
+    _check_text("take label", label)
+    index = _index(state.takes, take_id, "take")
+    return replace(state, takes=_put(state.takes, index, replace(state.takes[index], label=label)))
+
+
 def check_edit(state: ProjectState, edit: AppliedEdit) -> AppliedEdit:
     edit.validate(state.duration)
     take = state.take(edit.take_id)

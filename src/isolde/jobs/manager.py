@@ -23,6 +23,7 @@ from isolde.audio import OutputFormat
 from isolde.core.errors import Cancelled, IsoldeError
 from isolde.core.progress import CancelToken
 from isolde.core.spans import new_id
+from isolde.jobs.naming import request_name
 from isolde.jobs.piece_ledger import recording_pieces
 from isolde.jobs.record import TERMINAL, JobRecord
 from isolde.jobs.resumption import resume_plan, submissions, unknown_message, watch_and_fetch
@@ -128,7 +129,7 @@ class JobManager:
             request=request.to_json(),
             out_dir=str(out_dir),
             output_format=output_format,
-            label=extra.pop("label", "") or request.prompt,
+            label=extra.pop("label", "") or request_name(provider_name, request.to_json()),
             **extra,
         )
 

@@ -144,7 +144,7 @@ def _write_take(
         files={role: path.name for role, path in outputs.items()},
         request=request.to_json(),
         timing=timing,
-        label=request.prompt,
+        label="",  # no name of the user's yet: the take reads by its request (`naming`)
         provider_request_id=result.provider_request_id,
         cost_usd=result.cost_usd,
         sample_rate=fmt.sample_rate or result.sample_rate,

@@ -27,7 +27,7 @@ def _record(state: str, **changes) -> JobRecord:  # type: ignore[no-untyped-def]
         id=f"j-{state}",
         provider="fal",
         kind="text",
-        request={},
+        request={"kind": "text", "prompt": "isolate the lead vocal"},
         out_dir="/t/j",
         output_format="wav",
         label="isolate the lead vocal",
@@ -62,7 +62,7 @@ def test_each_state_reads_plainly(qtbot, record: JobRecord, status: str, details
     assert model.index(0, Column.STATUS).data() == status
     assert model.index(0, Column.DETAILS).data() == details
     assert model.index(0, Column.COST).data() == "$0.05"
-    assert model.index(0, Column.PROMPT).data() == "isolate the lead vocal"
+    assert model.index(0, Column.NAME).data() == "fal.ai · isolate the lead vocal"
     started = record.started_at is not None
     assert (model.index(0, Column.TIME).data() != "") == started  # elapsed once it has begun
 

@@ -111,7 +111,7 @@ def test_takes_list_shows_provenance_and_the_stereo_image(qtbot, takes) -> None:
     table = window.results_docks.takes_panel.table
     headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
     row = {h: table.item(0, c).text() for c, h in enumerate(headers)}
-    assert row["Engine"] == "local" and row["Kind"] == "separate"
+    assert row["Engine"] == "Offline" and row["Kind"] == "separate"
     assert row["Cost"] == "free" and row["Created"][:2] == "20"
     assert row["Stereo"] == "stereo kept"
     assert table.item(1, headers.index("Stereo")).text() == "engine mono"

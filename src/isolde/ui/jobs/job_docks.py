@@ -41,6 +41,7 @@ class JobDocks:
         root = self.session.root
         self.jobs_dock.setToolTip(f"Jobs of this project, kept in {root}" if root else "")
         self.flow.set_project(project)
+        self.jobs_panel.set_project(project)
         self.prompt_panel.set_project(project)
 
 

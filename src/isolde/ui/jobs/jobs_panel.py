@@ -6,8 +6,10 @@ nothing here raises, activates or focuses a window, so a job finishing never int
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QModelIndex, Qt, QTimer
-from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtGui import QAction, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -22,22 +24,37 @@ from PySide6.QtWidgets import (
 )
 
 from isolde.core.errors import IsoldeError
+from isolde.core.project import Project
+from isolde.jobs.naming import engine_name, runs_here
 from isolde.jobs.record import JobRecord
 from isolde.ui.common.flow_layout import FlowLayout
 from isolde.ui.jobs.job_session import JobSession
-from isolde.ui.jobs.jobs_table import Column, JobsTableModel, status_text, time_text
+from isolde.ui.jobs.jobs_table import Column, JobsTableModel, job_name, status_text, time_text
 from isolde.ui.jobs.submit_flow import SubmitFlow
 
 TICK_MS = 1000  # running jobs' elapsed time
 
 
-def log_text(record: JobRecord) -> str:
+def request_line(record: JobRecord) -> str:
+    """Where the request went: a local job is never sent anywhere."""
+    if record.request_id:
+        return record.request_id
+    if runs_here(record.provider):
+        return "none — runs on this computer, nothing is sent"
+    if record.active:
+        return "not sent yet"
+    return "never sent" if record.sends == 0 else "sent, but the engine gave no id"
+
+
+def log_text(record: JobRecord, name: str | None = None) -> str:
+    prompt = str(record.request.get("prompt", "")).strip()
     lines = [
         f"Job       {record.id}",
-        f"Engine    {record.provider} ({record.kind})",
-        f"Prompt    {record.label}",
+        f"Name      {name or job_name(record)}",
+        f"Engine    {engine_name(record.provider)} ({record.provider}, {record.kind})",
+        *([f"Prompt    {prompt}"] if prompt else []),
         f"Status    {status_text(record)}  {time_text(record)}",
-        f"Request   {record.request_id or '(not sent yet)'}",
+        f"Request   {request_line(record)}",
         f"Take      {record.out_dir}",
     ]
     if record.message:
@@ -50,14 +67,23 @@ def log_text(record: JobRecord) -> str:
 class JobLogsDialog(QDialog):
     """A job's full log; follows the job while the dialog is open."""
 
-    def __init__(self, record: JobRecord, session: JobSession, parent: QWidget | None) -> None:
+    def __init__(
+        self,
+        record: JobRecord,
+        session: JobSession,
+        parent: QWidget | None,
+        name_of: Callable[[JobRecord], str] = job_name,
+    ) -> None:
         super().__init__(parent)
         self.job_id = record.id
-        self.setWindowTitle(f"Job log — {record.label or record.id}")
+        self.name_of = name_of
+        self.setWindowTitle(f"Job log — {name_of(record)}")
         self.text = QPlainTextEdit(self)
         self.text.setReadOnly(True)
         self.text.setAccessibleName("Job log")
         self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        # The header's values line up in columns only in a fixed-width font.
+        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -68,7 +94,7 @@ class JobLogsDialog(QDialog):
         session.record_changed.connect(self._changed)
 
     def show_record(self, record: JobRecord) -> None:
-        self.text.setPlainText(log_text(record))
+        self.text.setPlainText(log_text(record, self.name_of(record)))
 
     def _changed(self, record: JobRecord) -> None:
         if record.id == self.job_id:
@@ -94,7 +120,7 @@ class JobsPanel(QWidget):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
-        for column, width in ((Column.STATUS, 120), (Column.PROMPT, 220), (Column.TIME, 50)):
+        for column, width in ((Column.STATUS, 120), (Column.NAME, 220), (Column.TIME, 50)):
             header.resizeSection(column, width)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.doubleClicked.connect(self._double_clicked)
@@ -135,6 +161,7 @@ class JobsPanel(QWidget):
         layout.addWidget(self.error_label)
         layout.addLayout(buttons)
 
+        self._unsubscribe: Callable[[], None] | None = None
         self._tick = QTimer(self, interval=TICK_MS)
         self._tick.timeout.connect(self.model.tick)
         self._tick.start()
@@ -144,6 +171,15 @@ class JobsPanel(QWidget):
         self.reload()
 
     # -- contents -------------------------------------------------------------------------------
+    def set_project(self, project: Project | None) -> None:
+        """Finished jobs are named after their take, which the user may rename."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        self.model.set_takes(project.state.takes if project else ())
+        if project is not None:
+            self._unsubscribe = project.subscribe(lambda s, _r: self.model.set_takes(s.takes))
+
     def reload(self) -> None:
         self.model.set_records(self.session.records())
         self._update_actions()
@@ -200,7 +236,7 @@ class JobsPanel(QWidget):
         if record is None:
             return None
         latest = self.session.get(record.id) or record
-        dialog = JobLogsDialog(latest, self.session, self)
+        dialog = JobLogsDialog(latest, self.session, self, self.model.name_of)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()  # the user asked for it: a new window is expected here
         return dialog

@@ -14,7 +14,10 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from isolde.core.takes import Take
+from isolde.jobs.naming import engine_name, request_name, runs_here
 from isolde.jobs.record import JobRecord
+from isolde.ui.results.take_info import take_title
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -23,13 +26,13 @@ class Column(IntEnum):
     STATUS = 0
     ENGINE = 1
     KIND = 2
-    PROMPT = 3
+    NAME = 3
     COST = 4
     TIME = 5
     DETAILS = 6
 
 
-HEADERS = ("Status", "Engine", "Kind", "Prompt", "Est. cost", "Time", "Details")
+HEADERS = ("Status", "Engine", "Kind", "Name", "Est. cost", "Time", "Details")
 STATUS_WORDS = {
     "pending": "waiting",
     "preparing": "preparing",
@@ -68,6 +71,26 @@ def details_text(record: JobRecord) -> str:
     return record.logs[-1] if record.logs else record.message
 
 
+def linked_take(record: JobRecord, takes: tuple[Take, ...]) -> Take | None:
+    """The project's take this job made: the one whose files are in the job's take folder
+    (by the folder's name, which stays when saving moves the folder into the project)."""
+    folder = Path(record.out_dir).name
+    for take in takes:
+        if any(Path(p).parent.name == folder for p in take.files.values()):
+            return take
+    return None
+
+
+def job_name(record: JobRecord, takes: tuple[Take, ...] = ()) -> str:
+    """The name of the take the job made (the user may have renamed it), else the request's."""
+    take = linked_take(record, takes) if record.state == "done" else None
+    if take is not None:
+        return take_title(take)
+    if not record.request.get("kind"):  # a record without its request: the name it was given
+        return record.label or record.id
+    return request_name(record.provider, record.request)
+
+
 def _parse(stamp: str | None) -> datetime | None:
     if not stamp:
         return None
@@ -98,6 +121,7 @@ class JobsTableModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[JobRecord] = []
+        self._takes: tuple[Take, ...] = ()  # the project's, for the names of finished jobs
 
     # -- contents -------------------------------------------------------------------------------
     def set_records(self, records: list[JobRecord]) -> None:
@@ -114,6 +138,18 @@ class JobsTableModel(QAbstractTableModel):
             return
         self._rows[row] = record
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
+
+    def set_takes(self, takes: tuple[Take, ...]) -> None:
+        """The project's takes changed (one renamed, added, removed): redraw the names."""
+        if takes == self._takes:
+            return
+        self._takes = takes
+        if self._rows:
+            top, bottom = self.index(0, Column.NAME), self.index(len(self._rows) - 1, Column.NAME)
+            self.dataChanged.emit(top, bottom, [Qt.ItemDataRole.DisplayRole])
+
+    def name_of(self, record: JobRecord) -> str:
+        return job_name(record, self._takes)
 
     def tick(self) -> bool:
         """Refresh the time of active jobs; returns whether any job is active."""
@@ -153,8 +189,9 @@ class JobsTableModel(QAbstractTableModel):
                 return record.out_dir
             if column in (Column.DETAILS, Column.STATUS):
                 return details_text(record) or None
-            if column == Column.PROMPT:
-                return record.label
+            if column == Column.NAME:
+                prompt = str(record.request.get("prompt", "")).strip()
+                return f"Prompt: {prompt}" if prompt else None
         if role == Qt.ItemDataRole.ForegroundRole and column == Column.STATUS:
             colour = STATUS_COLOURS.get(record.state)
             return QColor(colour) if colour else None
@@ -166,14 +203,14 @@ class JobsTableModel(QAbstractTableModel):
         if column == Column.STATUS:
             return status_text(record)
         if column == Column.ENGINE:
-            return record.provider
+            return engine_name(record.provider)
         if column == Column.KIND:
             return record.kind
-        if column == Column.PROMPT:
-            return record.label
+        if column == Column.NAME:
+            return self.name_of(record)
         if column == Column.COST:
             cost = record.cost_estimate_usd
-            return "free" if record.provider == "local" else "?" if cost is None else f"${cost:.2f}"
+            return "free" if runs_here(record.provider) else "?" if cost is None else f"${cost:.2f}"
         if column == Column.TIME:
             return time_text(record)
         return details_text(record)

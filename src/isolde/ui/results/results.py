@@ -20,6 +20,7 @@ from isolde.core.progress import CancelToken
 from isolde.core.project import Project
 from isolde.core.state import ProjectState
 from isolde.core.takes import Take
+from isolde.jobs.naming import short_range
 from isolde.ui.common.edit_state import EditState
 from isolde.ui.playback.transport import Transport
 from isolde.ui.results.apply_range import chosen_range, edit_for, range_for, whole_file
@@ -102,6 +103,11 @@ class Results(QObject):
                 names += [prefix + role for role in media.roles]
         return names
 
+    @property
+    def comparing(self) -> bool:
+        """A B take is set: a take that arrives now does not take A's place."""
+        return self.compare_id is not None
+
     def take(self, side: str) -> Take | None:
         media = self.media[side]
         return media.take if media is not None else None
@@ -124,6 +130,7 @@ class Results(QObject):
         for side, want in (("a", active), ("b", compare)):
             if want != self._wanted(side):
                 self._load(side, state.take(want) if want else None)
+        self._follow_renames(state)
         # Drags and typing change the state many times a second: the panels only redraw
         # when what they show changed.
         seen = (state.takes, state.active_take, state.edits, self.compare_id)
@@ -133,6 +140,18 @@ class Results(QObject):
         if (state.spans, state.regions) != self._marks_seen:
             self._marks_seen = (state.spans, state.regions)
             self.marks_changed.emit()
+
+    def _follow_renames(self, state: ProjectState) -> None:
+        """A shown take renamed (or otherwise changed in the project): new lane labels."""
+        changed = False
+        takes = {t.id: t for t in state.takes}
+        for media in self.media.values():
+            current = takes.get(media.take_id) if media is not None else None
+            if media is not None and current is not None and current is not media.take:
+                changed = changed or current != media.take
+                media.take = current
+        if changed:
+            self.timeline.take_lanes.relabel({s.name: s.label for s in self._lane_specs()})
 
     def _wanted(self, side: str) -> str | None:
         if side in self._loading:
@@ -185,8 +204,7 @@ class Results(QObject):
         if old is not None:
             old.close()  # after the player and the timeline have let go of it
 
-    def _push(self) -> None:
-        lanes: dict[str, AudioSource] = {}
+    def _lane_specs(self) -> list[LaneSpec]:
         specs: list[LaneSpec] = []
         comparing = self.media["b"] is not None
         for side, prefix in SIDES.items():
@@ -195,13 +213,20 @@ class Results(QObject):
                 continue
             title = take_title(media.take)
             for role in media.roles:
-                lanes[prefix + role] = media.sources[role]
                 tag = f"{side.upper()} · " if comparing else ""
                 label = f"{tag}{role.capitalize()} — {title}"
                 colour = lane_colour(role, side == "b")
                 specs.append(LaneSpec(prefix + role, label, media.pyramids[role], colour))
+        return specs
+
+    def _push(self) -> None:
+        lanes: dict[str, AudioSource] = {}
+        for side, prefix in SIDES.items():
+            media = self.media[side]
+            if media is not None:
+                lanes.update({prefix + role: media.sources[role] for role in media.roles})
         self.transport.set_lanes(lanes)
-        self.timeline.set_take_lanes(specs)
+        self.timeline.set_take_lanes(self._lane_specs())
         self._apply_mix()
 
     def _apply_mix(self) -> None:
@@ -213,7 +238,7 @@ class Results(QObject):
         self.listening = listening
         self._apply_mix()
         if announce:
-            self.message.emit(describe(listening, self.lane_names))
+            self.message.emit(describe(listening, self.lane_names, edited=self.transport.edited))
         self.changed.emit()
 
     # -- commands -------------------------------------------------------------------------
@@ -268,7 +293,7 @@ class Results(QObject):
         kind = "repair" if take.kind == "inpaint" else "remix"
         self.message.emit(
             f"Applied the {kind} of “{take_title(take)}” to {rng.what} "
-            f"({rng.start:.2f}–{rng.end:.2f} s) — undo with Ctrl+Z"
+            f"({short_range(rng.start, rng.end)}) — undo with Ctrl+Z"
         )
         return edit_id
 

@@ -3,26 +3,28 @@ device menu, Export, and the commands they answer to (1–4, B, A, Shift+A, Ctrl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow
 
+from isolde.ui.common.edit_state import EditState
+from isolde.ui.jobs.job_docks import JobDocks
 from isolde.ui.playback.device_menu import DeviceMenu
+from isolde.ui.playback.transport import Transport
 from isolde.ui.results.export_dialog import ExportDialog
 from isolde.ui.results.listen_mix import ORIGINAL, REMIX, RESIDUAL, TARGET
 from isolde.ui.results.remix_panel import RemixPanel
 from isolde.ui.results.results import Results
 from isolde.ui.results.takes_panel import TakesPanel
-
-if TYPE_CHECKING:
-    from isolde.ui.shell.main_window import MainWindow
+from isolde.ui.timeline.timeline_widget import TimelineWidget
 
 
 @dataclass
 class ResultsDocks:
-    window: MainWindow
+    window: QMainWindow  # the docks' home and the export dialog's parent
+    status: Callable[[str], None]
     results: Results
     takes_panel: TakesPanel
     remix_panel: RemixPanel
@@ -46,7 +48,7 @@ class ResultsDocks:
 
     def open_export(self) -> ExportDialog | None:
         if self.results.project is None:
-            self.window.show_status("Open a recording first, then export (Ctrl+Shift+E)")
+            self.status("Open a recording first, then export (Ctrl+Shift+E)")
             return None
         if self.export_dialog is not None:
             self.export_dialog.close()
@@ -61,27 +63,34 @@ class ResultsDocks:
         self.results.close()
 
 
-def _dock(window: MainWindow, title: str, name: str, accessible: str) -> QDockWidget:
+def _dock(window: QMainWindow, title: str, name: str, accessible: str) -> QDockWidget:
     dock = QDockWidget(title, window)
     dock.setObjectName(name)
     dock.setAccessibleName(accessible)
     return dock
 
 
-def install_results_docks(window: MainWindow) -> ResultsDocks:
+def install_results_docks(
+    window: QMainWindow,
+    transport: Transport,
+    timeline: TimelineWidget,
+    edit_state: EditState,
+    jobs: JobDocks,
+    status: Callable[[str], None],
+) -> ResultsDocks:
     """Takes beside the Jobs list at the bottom; Remix tabbed with the Prompt on the right."""
-    results = Results(window.transport, window.timeline, window.edit_state, window)
+    results = Results(transport, timeline, edit_state, window)
     takes_panel = TakesPanel(results)
     remix_panel = RemixPanel(results)
     takes_dock = _dock(window, "Takes", "takes-dock", "Takes list")
     takes_dock.setWidget(takes_panel)
-    window.splitDockWidget(window.jobs.jobs_dock, takes_dock, Qt.Orientation.Horizontal)
+    window.splitDockWidget(jobs.jobs_dock, takes_dock, Qt.Orientation.Horizontal)
     remix_dock = _dock(window, "Remix", "remix-dock", "Remix and listening")
     remix_dock.setWidget(remix_panel)
-    window.tabifyDockWidget(window.jobs.prompt_dock, remix_dock)
-    window.jobs.prompt_dock.raise_()
-    device_menu = DeviceMenu(window.transport, window.show_status, window)
-    results.message.connect(window.show_status)
+    window.tabifyDockWidget(jobs.prompt_dock, remix_dock)
+    jobs.prompt_dock.raise_()
+    device_menu = DeviceMenu(transport, status, window)
+    results.message.connect(status)
     return ResultsDocks(
-        window, results, takes_panel, remix_panel, takes_dock, remix_dock, device_menu
+        window, status, results, takes_panel, remix_panel, takes_dock, remix_dock, device_menu
     )

@@ -12,6 +12,7 @@ from typing import Any
 from isolde.audio import probe
 from isolde.core.errors import IsoldeError
 from isolde.core.takes import Take
+from isolde.jobs.naming import request_name
 
 RESULT_ROLES = ("target", "inpainted")  # the file whose channels tell how a take was stored
 
@@ -27,32 +28,13 @@ def take_region(take: Take) -> tuple[float, float] | None:
 
 
 def take_title(take: Take) -> str:
-    """The take's label, else a description of the request that made it."""
-    if take.label.strip():
-        return take.label.strip()
-    region = take_region(take)
-    if take.kind == "inpaint" and region is not None:
-        prompt = str((take.request.get("region") or {}).get("prompt", "")).strip()
-        said = f" “{prompt}”" if prompt else ""
-        return f"Repair {region[0]:.2f}–{region[1]:.2f} s{said}"
-    prompt = str(take.request.get("prompt", "")).strip()
-    if prompt:
-        return prompt
-    return f"Spans: {_spans_text(take.request.get('spans') or ())}"
-
-
-def _spans_text(spans: Any) -> str:
-    """One or two spans by their times, more by their counts."""
-    try:
-        marks = [(bool(s["include"]), float(s["start"]), float(s["end"])) for s in spans]
-    except (TypeError, KeyError, ValueError):
-        return "?"
-    if not marks:
-        return "none"
-    if len(marks) <= 2:
-        return ", ".join(f"{'include' if inc else 'exclude'} {a:g}–{b:g} s" for inc, a, b in marks)
-    included = sum(inc for inc, _, _ in marks)
-    return f"{included} include, {len(marks) - included} exclude"
+    """The user's name for the take, else a short name made from the request ("Offline · 2
+    exclude spans"). Takes made before names existed stored their prompt as the label: that
+    reads as no name, so they get the made-up name too."""
+    label = take.label.strip()
+    if label and label != str(take.request.get("prompt", "")).strip():
+        return label
+    return request_name(take.provider, take.request)
 
 
 def created_text(take: Take) -> str:

@@ -1,9 +1,10 @@
 """The takes list: every take of the project, with its provenance and stereo image; pick the
-active one (A), compare it with another (B), or remove one the timeline does not use."""
+active one (A), compare it with another (B), rename one (F2 or double-click on its name), or
+remove one the timeline does not use."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -15,12 +16,15 @@ from PySide6.QtWidgets import (
 )
 
 from isolde.core.errors import IsoldeError
+from isolde.core.state import rename_take
 from isolde.core.takes import Take
+from isolde.jobs.naming import engine_name
 from isolde.ui.common.flow_layout import FlowLayout
 from isolde.ui.results.results import Results
 from isolde.ui.results.take_info import cost_text, created_text, stereo_text, take_title
 
 HEADERS = ("", "Take", "Engine", "Kind", "Created", "Cost", "Stereo")
+NAME_COLUMN = 1  # the only editable cell: the take's name
 
 
 class TakesPanel(QWidget):
@@ -31,16 +35,21 @@ class TakesPanel(QWidget):
         self.table = QTableWidget(0, len(HEADERS), self)
         self.table.setAccessibleName("Takes")
         self.table.setAccessibleDescription(
-            "Every result of this project. Enter or double-click makes a take active (A); "
-            "Compare plays it as B against the active take."
+            "Every result of this project. Enter makes a take active (A); F2 or a double-click "
+            "on its name renames it; Compare plays it as B against the active take."
         )
         self.table.setHorizontalHeaderLabels(HEADERS)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        triggers = QAbstractItemView.EditTrigger
+        self.table.setEditTriggers(triggers.EditKeyPressed | triggers.DoubleClicked)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.cellDoubleClicked.connect(lambda _row, _col: self.make_active())
+        # A double-click on the name renames (the cell's editor opens); elsewhere it picks.
+        self.table.cellDoubleClicked.connect(
+            lambda _row, col: self.make_active() if col != NAME_COLUMN else None
+        )
+        self.table.itemChanged.connect(self._renamed)
         self.table.activated.connect(lambda _index: self.make_active())
         self.table.itemSelectionChanged.connect(self._update_buttons)
 
@@ -80,6 +89,7 @@ class TakesPanel(QWidget):
         takes: tuple[Take, ...] = state.takes if state else ()
         selected = self.selected_id()
         channels = results.source.channels if results.source else 2
+        self.table.blockSignals(True)  # filling cells is not the user renaming them
         self.table.setRowCount(len(takes))
         for row, take in enumerate(takes):
             role = (
@@ -92,7 +102,7 @@ class TakesPanel(QWidget):
             cells = (
                 role,
                 take_title(take),
-                take.provider,
+                engine_name(take.provider),
                 take.kind,
                 created_text(take),
                 cost_text(take),
@@ -101,13 +111,16 @@ class TakesPanel(QWidget):
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, take.id)
-                if col == 1:
-                    item.setToolTip(f"{take.endpoint} · id {take.id}")
+                if col == NAME_COLUMN:
+                    item.setToolTip(f"{take.endpoint} · id {take.id} — F2 renames it")
+                else:
+                    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 if role:
                     font = QFont(item.font())
                     font.setBold(True)
                     item.setFont(font)
                 self.table.setItem(row, col, item)
+        self.table.blockSignals(False)
         self._ids = [t.id for t in takes]
         if selected in self._ids:
             self.table.selectRow(self._ids.index(selected))
@@ -140,6 +153,27 @@ class TakesPanel(QWidget):
         picked = self.selected_id()
         if picked is not None:
             self._run(lambda: self.results.make_active(picked))
+
+    def rename(self, take_id: str, name: str) -> None:
+        """Name a take (one undo step); an empty name goes back to the one made from its
+        request. Every view of the take (lanes, remix, edits, jobs) reads the new name."""
+        project = self.results.project
+        if project is not None:
+            label = " ".join(name.split())
+            self._run(
+                lambda: project.apply("Rename take", lambda s: rename_take(s, take_id, label))
+            )
+
+    def _renamed(self, item: QTableWidgetItem) -> None:
+        take_id = item.data(Qt.ItemDataRole.UserRole)
+        if item.column() == NAME_COLUMN and take_id:
+            # After the signal: renaming rebuilds the rows, and this item must outlive its signal.
+            text = item.text()
+            QTimer.singleShot(0, lambda: self._rename_now(str(take_id), text))
+
+    def _rename_now(self, take_id: str, name: str) -> None:
+        self.rename(take_id, name)
+        self.refresh()  # also when nothing changed: the cell shows the name, not the typing
 
     def compare_selected(self) -> None:
         picked = self.selected_id()

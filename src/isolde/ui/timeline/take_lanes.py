@@ -8,7 +8,7 @@ and mark the lanes being heard.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pyqtgraph as pg
 from PySide6.QtGui import QColor
@@ -46,6 +46,7 @@ class TakeLanes:
         self.layers: list[WaveformLayer] = []
         self.labels: list[pg.TextItem] = []
         self.heard: set[str] = set()
+        self.original_text = "Original"  # "Edited" once applied edits are heard on this lane
         self.original_label = self._label("Original")
         self.original_label.hide()
         self.sample_rate = 48_000
@@ -73,6 +74,11 @@ class TakeLanes:
             if not spec.pyramid.complete:
                 spec.pyramid.start_background()
         self.original_label.setVisible(bool(self.specs))
+        self._colour_labels()
+
+    def relabel(self, labels: dict[str, str]) -> None:
+        """New label texts by lane name (a take was renamed); the waveforms stay."""
+        self.specs = [replace(s, label=labels.get(s.name, s.label)) for s in self.specs]
         self._colour_labels()
 
     def place(self, top: float) -> float:
@@ -103,8 +109,12 @@ class TakeLanes:
         self.heard = set(heard)
         self._colour_labels()
 
+    def set_original_text(self, text: str) -> None:
+        self.original_text = text
+        self._colour_labels()
+
     def _colour_labels(self) -> None:
-        self._paint(self.original_label, "Original", "original" in self.heard)
+        self._paint(self.original_label, self.original_text, "original" in self.heard)
         for spec, label in zip(self.specs, self.labels, strict=True):
             self._paint(label, spec.label, spec.name in self.heard)
 
