@@ -10,7 +10,6 @@ from PySide6.QtWidgets import QApplication, QLabel
 
 from isolde.providers.options import OptionSpec
 from isolde.ui.jobs.options_form import option_title
-from isolde.ui.jobs.prompt_examples import GOOD_PROMPTS
 
 
 @pytest.fixture
@@ -38,12 +37,14 @@ def test_typing_a_prompt_is_one_undo_step_and_ctrl_z_undoes_it(qtbot, job_window
 
 def test_an_example_prompt_can_be_inserted(job_window) -> None:  # type: ignore[no-untyped-def]
     panel = job_window.jobs.prompt_panel
+    choose_engine(job_window, "fal")
     menu = panel.examples.menu()
-    good = [a for a in menu.actions() if a.objectName() == f"example:{GOOD_PROMPTS[3]}"]
+    prompt = "extract the dog bark from the street recording"
+    good = [a for a in menu.actions() if a.objectName() == f"example:{prompt}"]
     weak = [a for a in menu.actions() if "clean this" in a.text()]
     assert weak and not weak[0].isEnabled() and "vague" in weak[0].text()
     good[0].trigger()
-    assert job_window.project.state.prompt == GOOD_PROMPTS[3]
+    assert job_window.project.state.prompt == prompt
     assert "make better" in panel.prompt.toolTip()
 
 
@@ -158,10 +159,19 @@ def test_span_and_region_problems_are_shown_beside_the_marks(job_window, fal_key
     panel, project, flow = job_window.jobs.prompt_panel, job_window.project, job_window.jobs.flow
     choose_engine(job_window, "fal")
     project.add_span(0.5, 1.5, include=False)
+    project.add_span(2.0, 2.5, include=True)
+    project.set_provider("fal", {"trim_to_span": True})
+    panel.only_selection.setEnabled(True)
+    job_window.edit_state.set_in(0.2)
+    job_window.edit_state.set_out(2.8)
+    panel.only_selection.setChecked(True)
     flow.separate()
-    assert "include span" in panel.problem_text("marks")
+    assert "select the stretch instead" in panel.problem_text("option trim_to_span")
+    project.add_region(1.5, 1.7)  # fal's Stable Audio needs the region's own prompt
     assert flow.inpaint() == []
-    assert "no inpaint region" in panel.problem_text("marks")
+    assert "needs a prompt" in panel.problem_text("marks")
+    assert "Prompt cell" in panel.problem_text("marks")
+    assert panel.problem_text("prompt") == ""  # not the Separate prompt's problem
 
 
 def test_a_missing_key_is_explained_with_the_variable_and_the_keyring(
@@ -181,6 +191,8 @@ def test_a_missing_key_is_explained_with_the_variable_and_the_keyring(
 
 def test_estimate_shows_cost_time_and_the_price_source(job_window) -> None:  # type: ignore[no-untyped-def]
     panel, project = job_window.jobs.prompt_panel, job_window.project
+    assert panel.estimate.text() == ""  # nothing to send yet
+    project.add_span(0.5, 1.0, include=False)
     assert "free" in panel.estimate.text()
     choose_engine(job_window, "fal")
     project.set_prompt("isolate the lead vocal")

@@ -65,7 +65,7 @@ def test_a_local_separate_runs_through_the_bridge_to_a_take_in_the_project(
     assert Path(take.files["target"]).is_file() and Path(take.files["residual"]).is_file()
     assert Path(take.files["target"]).parent.parent == project.takes_dir
     assert Path(done.take_file).parent == Path(take.files["target"]).parent
-    assert "Job done" in job_window.statusBar().currentMessage()
+    assert "is now active" in job_window.statusBar().currentMessage()
     assert project.history.undo_label == "Add take"
     job_window.undo_action.trigger()  # undoable like any edit
     assert project.state.takes == ()

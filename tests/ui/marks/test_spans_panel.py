@@ -57,7 +57,7 @@ def test_rows_follow_adds_removes_undo_and_redo(panel: SpansPanel, project: Proj
     project.add_span(1.0, 2.0)
     region = project.add_region(5.0, 6.0, prompt="birdsong")
     project.add_span(3.0, 4.0, include=False)
-    # Spans in the order added, then regions.
+    # In time order, spans and regions together.
     kinds = [_text(panel, r, Column.KIND) for r in range(3)]
     assert kinds == ["include", "exclude", "inpaint"]
     assert _text(panel, 0, Column.START) == "0:00:01.000"
@@ -269,7 +269,8 @@ def test_overlaps_show_the_later_wins_rule(panel: SpansPanel, project: Project) 
     assert _text(panel, 0, Column.KIND) == "include (partly overridden)"
     assert _cell(panel, 0, Column.END).data(Qt.ItemDataRole.FontRole).italic()
     assert _cell(panel, 1, Column.START).data(Qt.ItemDataRole.ToolTipRole) is None
-    assert "Fully overridden" in str(_cell(panel, 2, Column.KIND).data(Qt.ItemDataRole.ToolTipRole))
+    # rows in time order: the include 6–7 s (row 3) lies under the later exclude 5–8 s (row 2)
+    assert "Fully overridden" in str(_cell(panel, 3, Column.KIND).data(Qt.ItemDataRole.ToolTipRole))
     # Moving the later span away lifts the note.
     project.update_span(project.state.spans[1].id, start=10.0, end=11.0)
     assert _cell(panel, 0, Column.START).data(Qt.ItemDataRole.ToolTipRole) is None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -34,6 +34,12 @@ from isolde.ui.common.problem_slots import ProblemSlots, note_label
 from isolde.ui.jobs.engine_choice import EngineCombo, engine_label, engine_notes, option_sections
 from isolde.ui.jobs.options_form import OptionsForm
 from isolde.ui.jobs.prompt_examples import examples_menu, examples_tooltip
+from isolde.ui.jobs.readiness import (
+    follows_descriptions,
+    inpaint_hint,
+    region_prompts_line,
+    separate_hint,
+)
 from isolde.ui.jobs.request_plan import (
     INPAINT,
     SEPARATE,
@@ -44,10 +50,20 @@ from isolde.ui.jobs.request_plan import (
 from isolde.ui.jobs.submit_flow import SubmitFlow
 
 TYPING_PAUSE_MS = 1500  # a pause this long ends one undo step of prompt typing
+PROMPT_LABEL = "Prompt for Separate"
+DESCRIBE_PLACEHOLDER = "Describe the sound to keep, e.g. isolate the lead vocal"
+MARKS_PLACEHOLDER = "Optional: speech or hum"  # the engine works by marks
+REGION_PROMPTS_TIP = (
+    "Inpaint regions have their own prompts: type them in the Prompt column of the Marks list "
+    "(or in the region's exact-times dialog)"
+)
 UNDO_KEYS = (QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo)
 
 
 class PromptPanel(QWidget):
+    # (Separate can be sent, Inpaint can be sent): for the window's actions of the same name
+    sendable_changed = Signal(bool, bool)
+
     def __init__(
         self, flow: SubmitFlow, edit_state: EditState, parent: QWidget | None = None
     ) -> None:
@@ -61,16 +77,14 @@ class PromptPanel(QWidget):
         self.destroyed.connect(lambda *_: [f() for f in box])
 
         self.prompt = QLineEdit()
-        self.prompt.setAccessibleName("Prompt")
-        self.prompt.setPlaceholderText("Describe the sound to keep, e.g. isolate the lead vocal")
-        self.prompt.setToolTip(examples_tooltip())
+        self.prompt.setAccessibleName(PROMPT_LABEL)
         self.prompt.setClearButtonEnabled(True)
         self.prompt.installEventFilter(self)
         self.examples = QToolButton()
         self.examples.setText("Examples")
         self.examples.setAccessibleName("Prompt examples")
         self.examples.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.examples.setMenu(examples_menu(self, self.insert_example))
+        self._examples_for: tuple[str, bool] | None = None  # (engine, region selected) shown
         self.engine = EngineCombo()
         self.engine.setAccessibleName("Engine")
         self.engine_note = note_label()
@@ -88,6 +102,9 @@ class PromptPanel(QWidget):
         self.estimate.setAccessibleName("Estimate")
         self.estimate.setWordWrap(True)
         self.price_note = note_label()
+        # Why a button is disabled (or what it will not do), one line each, under the buttons.
+        self.action_hint = note_label()
+        self.action_hint.setAccessibleName("Separate and Inpaint hint")
         self.problems = ProblemSlots()
         self._typing_pause = QTimer(self, singleShot=True, interval=TYPING_PAUSE_MS)
         self._layout()
@@ -105,6 +122,7 @@ class PromptPanel(QWidget):
         self.engine.opening.connect(self.refresh_engines)
         edit_state.in_out_changed.connect(self._refresh_plan)
         edit_state.selection_changed.connect(lambda _id: self._refresh_plan())
+        edit_state.selection_changed.connect(lambda _id: self._show_examples())
         self.refresh_engines()
         self._refresh()
 
@@ -115,7 +133,7 @@ class PromptPanel(QWidget):
         prompt_row.addWidget(self.examples)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow("Prompt", prompt_row)
+        form.addRow(PROMPT_LABEL, prompt_row)
         form.addRow(labels["prompt"])
         form.addRow("Engine", self.engine)
         for widget in (
@@ -146,6 +164,7 @@ class PromptPanel(QWidget):
         layout.addWidget(scroll, 1)  # scrolls rather than squeezing fields when space is short
         layout.addWidget(labels["other"])
         layout.addLayout(buttons)
+        layout.addWidget(self.action_hint)
         layout.addWidget(self.estimate)
         layout.addWidget(self.price_note)
 
@@ -179,9 +198,17 @@ class PromptPanel(QWidget):
 
     def _refresh(self) -> None:
         enabled = self.project is not None
-        for widget in (self.prompt, self.engine, self.separate_button, self.examples):
+        for widget in (
+            self.prompt,
+            self.engine,
+            self.separate_button,
+            self.inpaint_button,
+            self.examples,
+        ):
             widget.setEnabled(enabled)
+        self.action_hint.setVisible(enabled)
         if self.project is None:
+            self.sendable_changed.emit(False, False)
             return
         state = self.project.state
         if self.prompt.text() != state.prompt:
@@ -207,6 +234,34 @@ class PromptPanel(QWidget):
         note = provider.capabilities.price_note
         self.price_note.setText(f"Prices: {note}" if note else "")
         self.price_note.setVisible(bool(note))
+        describes = follows_descriptions(provider)
+        self.prompt.setPlaceholderText(DESCRIBE_PLACEHOLDER if describes else MARKS_PLACEHOLDER)
+        self.prompt.setToolTip(f"{examples_tooltip(provider)}<br><br>{REGION_PROMPTS_TIP}")
+        self._show_examples()
+
+    def _selected_region(self) -> str | None:
+        if self.project is None:
+            return None
+        selected = self.edit_state.selected
+        regions = self.project.state.regions
+        if any(r.id == selected for r in regions):
+            return selected
+        return regions[0].id if len(regions) == 1 else None
+
+    def _show_examples(self) -> None:
+        """The examples menu for this engine; region examples go to the selected region."""
+        if self.project is None:
+            return
+        provider = self.flow.provider()
+        shown = (provider.name, self._selected_region() is not None)
+        if shown == self._examples_for:
+            return
+        self._examples_for = shown
+        old = self.examples.menu()
+        insert_region = self.insert_region_example if shown[1] else None
+        self.examples.setMenu(examples_menu(self, provider, self.insert_example, insert_region))
+        if old is not None:
+            old.deleteLater()
 
     def _refresh_plan(self) -> None:
         """The marks line, the selection toggle, the buttons and the estimate."""
@@ -222,14 +277,32 @@ class PromptPanel(QWidget):
             if span
             else "Only the in/out range (set in and out with [ and ])"
         )
-        self.inpaint_button.setEnabled(bool(state.regions))
+        separate_why = separate_hint(state, provider)
+        inpaint_why = inpaint_hint(state, provider)
+        self.separate_button.setEnabled(separate_why is None)
+        self.inpaint_button.setEnabled(inpaint_why is None)
+        self.sendable_changed.emit(separate_why is None, inpaint_why is None)
         self.inpaint_button.setText(inpaint_text(state, self.edit_state.selected))
         self.inpaint_button.setToolTip(
-            "Regenerate the selected inpaint region, or every region as one job each "
-            "(Ctrl+Shift+Return)"
+            inpaint_why
+            or "Regenerate the selected inpaint region, or every region as one job each "
+            f"(Ctrl+Shift+Return). {REGION_PROMPTS_TIP}."
         )
-        lines = [f"Separate: {self.flow.estimate_text(self.flow.plan(SEPARATE))}"]
-        if state.regions:
+        self.separate_button.setToolTip(
+            separate_why or "Send the marks and prompt to the engine (Ctrl+Return)"
+        )
+        hints = [separate_why] if separate_why else []
+        if inpaint_why and state.regions:
+            hints.append(inpaint_why)  # without regions, no need to speak of Inpaint at all
+        elif inpaint_why is None:
+            hints.append(region_prompts_line(state, provider))
+        self.action_hint.setText("\n".join(h for h in hints if h))
+        self.action_hint.setVisible(bool(self.action_hint.text()))
+        self._show_examples()
+        lines = []  # estimates only for what can be sent
+        if separate_why is None:
+            lines.append(f"Separate: {self.flow.estimate_text(self.flow.plan(SEPARATE))}")
+        if inpaint_why is None:
             lines.append(f"Inpaint: {self.flow.estimate_text(self.flow.plan(INPAINT))}")
         self.estimate.setText("\n".join(lines))
 
@@ -248,6 +321,12 @@ class PromptPanel(QWidget):
         if self.project is not None:
             self._end_typing()
             self.project.set_prompt(prompt)
+
+    def insert_region_example(self, prompt: str) -> None:
+        region = self._selected_region()
+        if self.project is not None and region is not None:
+            self._end_typing()
+            self.project.update_region(region, prompt=prompt)
 
     def _engine_chosen(self, index: int) -> None:
         name = self.engine.itemData(index)

@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from isolde.core.errors import IsoldeError, ValidationError
 from isolde.core.spans import effective_spans
 from isolde.core.state import ProjectState
+from isolde.jobs.naming import engine_name, request_name
 from isolde.jobs.preparation import MaskVideoSpec
 from isolde.jobs.record import JobRecord
 from isolde.providers.base import Provider, Request, RequestKind, TimeRange
 from isolde.providers.net.keys import missing_key_message
 from isolde.providers.selection import with_default_selection
 from isolde.providers.windows import context_for
+from isolde.ui.jobs.readiness import separate_hint
 from isolde.ui.jobs.visual_plan import mask_hint, mask_spec, takes_pictures
 
 SEPARATE, INPAINT = "separate", "inpaint"
@@ -116,10 +118,9 @@ def plan_separate(
         selection=selection,
         video_path=state.media.path if mask is not None else None,
     )
-    label = state.prompt.strip() or _spans_label(state)
+    label = request_name(provider.name, request.to_json())
     if mask is not None:
-        label = f"{label} · mask of " if state.prompt.strip() else "mask of "
-        label += ", ".join(f"'{m.name}'" for m in mask.objects)
+        label += " of " + ", ".join(f"'{m.name}'" for m in mask.objects)
     return _checked(SEPARATE, provider, [(request, label)], state.media.duration, notes, mask)
 
 
@@ -142,10 +143,12 @@ def plan_inpaint(
     options = options_for(provider, RequestKind.INPAINT, state.options)
     requests = []
     for region in regions:
+        # A region's prompt is its own: the Separate prompt describes what to keep, not what
+        # to generate, so an empty one stays empty (an engine that needs one says so).
         request = Request(
             RequestKind.INPAINT,
             state.media.path,
-            prompt=region.prompt or state.prompt,
+            prompt=region.prompt,
             region=region,
             options=options,
             selection=selection,
@@ -153,9 +156,19 @@ def plan_inpaint(
         # Cloud inpainting sends only the region: say so in the stored request, so that a
         # resumed job is never mistaken for a whole-file one.
         request = with_default_selection(provider, request)
-        where = f"inpaint {region.start:g}–{region.end:g} s"
-        requests.append((request, f"{where}: {request.prompt}" if request.prompt else where))
-    return _checked(INPAINT, provider, requests, state.media.duration, ())
+        requests.append((request, request_name(provider.name, request.to_json())))
+    plan = _checked(INPAINT, provider, requests, state.media.duration, ())
+    return replace(plan, problems=_region_prompt_problems(plan.problems))
+
+
+def _region_prompt_problems(problems: Mapping[str, str]) -> dict[str, str]:
+    """An inpaint prompt problem concerns the region's own prompt: show it beside the marks,
+    where that prompt is typed, not under the Separate prompt box."""
+    out = {k: v for k, v in problems.items() if k != "prompt"}
+    if "prompt" in problems:
+        where = f"{problems['prompt']} — type it in the region's Prompt cell in the Marks list"
+        out["region"] = f"{out['region']}\n{where}" if "region" in out else where
+    return out
 
 
 def _checked(
@@ -171,7 +184,7 @@ def _checked(
     for request, label in requests:
         found = request_problems(provider, request, duration)
         if len(requests) > 1:
-            found = {k: f"{label.split(':')[0]}: {v}" for k, v in found.items()}
+            found = {k: f"{label}: {v}" for k, v in found.items()}
         for key, message in found.items():
             problems[key] = f"{problems[key]}\n{message}" if key in problems else message
         sent = sent_seconds(request, duration)
@@ -218,7 +231,13 @@ def time_estimate(
     took = [t for r in history if r.provider == provider.name and (t := _took(r)) is not None]
     if took:
         recent = took[-5:]
-        return statistics.median(recent), f"like your last {len(recent)} {provider.name} jobs"
+        engine = engine_name(provider.name)
+        basis = (
+            f"like your last {engine} job"
+            if len(recent) == 1
+            else (f"like your last {len(recent)} {engine} jobs")
+        )
+        return statistics.median(recent), basis
     fixed, per_s = ROUGH_SPEED.get(provider.name, ROUGH_CLOUD_SPEED)
     return fixed + per_s * audio_s, "a rough guess"
 
@@ -239,6 +258,8 @@ def marks_summary(state: ProjectState, provider: Provider) -> str:
     kind = separate_kind(state, provider)
     hint = mask_hint(state, provider)
     sends = "the spans" if kind is RequestKind.SPANS else "the prompt"
+    if separate_hint(state, provider) is not None:
+        sends = "nothing yet"
     if kind is RequestKind.VISUAL:
         sends, hint = hint.removeprefix("Separate sends "), ""
     text = (
@@ -258,8 +279,3 @@ def inpaint_text(state: ProjectState, selected: str | None) -> str:
     if any(r.id == selected for r in state.regions) or len(state.regions) == 1:
         return "Inpaint region"
     return f"Inpaint {len(state.regions)} regions" if state.regions else "Inpaint"
-
-
-def _spans_label(state: ProjectState) -> str:
-    include = sum(s.include for s in state.spans)
-    return f"spans: {include} include, {len(state.spans) - include} exclude"

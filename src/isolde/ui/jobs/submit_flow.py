@@ -17,12 +17,14 @@ from isolde.core.errors import InputError, IsoldeError
 from isolde.core.project import Project
 from isolde.core.spans import new_id
 from isolde.core.takes import Take
+from isolde.jobs.naming import runs_here
 from isolde.jobs.preparation import MASK_FILE, write_mask_spec
 from isolde.jobs.record import JobRecord
 from isolde.providers.base import Provider, TimeRange
 from isolde.providers.registry import DEFAULT_PROVIDER, provider_names
 from isolde.ui.common.edit_state import EditState
 from isolde.ui.jobs.job_session import JobSession
+from isolde.ui.jobs.readiness import inpaint_hint, separate_hint
 from isolde.ui.jobs.request_plan import (
     INPAINT,
     LARGE_COST_USD,
@@ -33,6 +35,7 @@ from isolde.ui.jobs.request_plan import (
     plan_separate,
     time_estimate,
 )
+from isolde.ui.results.take_activation import activates, arrival_message
 
 Confirm = Callable[[str, str], bool]  # (title, question) → go ahead?
 DEFER_MS = 250  # how often a finished take waits for the user's gesture to end
@@ -82,6 +85,9 @@ class SubmitFlow(QObject):
         self._last_action = SEPARATE
         # Set by the window: True while the user is mid-gesture (a drag on the timeline).
         self.busy: Callable[[], bool] = lambda: False
+        # Set by the window: True while the user compares two takes (A/B), whom a new take
+        # must not interrupt (see ui.results.take_activation).
+        self.comparing: Callable[[], bool] = lambda: False
         self._deferred: list[JobRecord] = []
         self._retry_deferred = QTimer(self, singleShot=True, interval=DEFER_MS)
         self._retry_deferred.timeout.connect(self._apply_deferred)
@@ -157,15 +163,24 @@ class SubmitFlow(QObject):
         except IsoldeError as exc:
             self.message.emit(str(exc))
             return []
+        assert self.project is not None
+        hint = (separate_hint if action == SEPARATE else inpaint_hint)(
+            self.project.state, plan.provider
+        )
+        if hint is not None and "engine" not in plan.problems:
+            # Nothing to send (the button is disabled too): one line, not the engine's problems.
+            self._show({})
+            self.message.emit(f"{action.capitalize()}: nothing sent — {hint}")
+            return []
         problems = {**plan.problems, **key_problem(plan.provider)}
         self._show(problems)
         if problems:
             self.message.emit(f"{action.capitalize()}: nothing sent — see the Prompt panel")
             return []
         if plan.large and not self.confirm(f"{action.capitalize()} — a large job", self._why(plan)):
-            self.message.emit(f"{action.capitalize()}: not sent")
+            declined = "not started" if runs_here(plan.provider.name) else "not sent"
+            self.message.emit(f"{action.capitalize()}: {declined}")
             return []
-        assert self.project is not None
         records = []
         try:
             for job in plan.jobs:
@@ -260,15 +275,13 @@ class SubmitFlow(QObject):
             return
         if record.state == "done":
             try:
-                project = self.project
-                active = project is not None and project.state.active_take is None
+                active = activates(comparing=self.comparing())
                 take = self._apply(record, make_active=active)
             except IsoldeError as exc:
                 self.message.emit(f"Job “{record.label}” finished, but: {exc}")
                 return
             if take is not None:
-                how = "it is the current take" if active else "open it from the Jobs panel"
-                self.message.emit(f"Job done: “{record.label}” — take added ({how})")
+                self.message.emit(arrival_message(take, active=active))
         elif record.state == "failed":
             self.message.emit(f"Job failed: “{record.label}” — {record.message}")
         elif record.state == "unknown":

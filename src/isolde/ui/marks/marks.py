@@ -33,6 +33,11 @@ def marks_of(state: ProjectState) -> list[Mark]:
     return marks
 
 
+def in_time_order(marks: list[Mark]) -> list[Mark]:
+    """By start, then end; ties keep the project's order (sorted() is stable)."""
+    return sorted(marks, key=lambda m: (m.start, m.end))
+
+
 def find_mark(state: ProjectState, mark_id: str | None) -> Mark | None:
     if mark_id is None:
         return None

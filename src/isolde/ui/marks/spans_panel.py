@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QObject, Qt
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,6 +34,7 @@ ADD_KEY = Qt.Key.Key_Insert
 FLIP_KEY = Qt.Key.Key_F
 EDIT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 OWN_KEYS = (*DELETE_KEYS, ADD_KEY, FLIP_KEY, *EDIT_KEYS)
+RESORT_MS = 250  # how often rows held during a drag look for the drag's end
 
 
 def _run_all(box: list[Callable[[], None]]) -> None:
@@ -54,6 +55,8 @@ class SpansPanel(QWidget):
         self.destroyed.connect(lambda *_: _run_all(box))
 
         self.model = SpansTableModel(self)
+        self._resort = QTimer(self, singleShot=True, interval=RESORT_MS)
+        self._resort.timeout.connect(self._resort_when_free)
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setItemDelegate(MarkDelegate(self.table))
@@ -132,8 +135,25 @@ class SpansPanel(QWidget):
             self._unsubscribe.append(project.subscribe(self._project_changed))
         self._update_buttons()
 
+    @property
+    def busy(self) -> Callable[[], bool]:
+        return self.model.hold_order
+
+    @busy.setter
+    def busy(self, busy: Callable[[], bool]) -> None:
+        """Set by the window: True while the user drags a mark (rows keep their order)."""
+        self.model.hold_order = busy
+
+    def _resort_when_free(self) -> None:
+        if self.model.hold_order():
+            self._resort.start()
+        else:
+            self.model.resort()
+
     def _project_changed(self, state: ProjectState, reason: str) -> None:
         self.model.refresh(state)
+        if self.model.held:
+            self._resort.start()
         selected = self.edit_state.selected
         if selected is not None and self.model.row_of(selected) is None:
             self.edit_state.select(None)  # the mark is gone (deleted, undone)

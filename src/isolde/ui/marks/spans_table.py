@@ -6,7 +6,7 @@ through `setData` goes to the project (one undo step each) and comes back as a r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import IntEnum
 from functools import cache
 from typing import Any
@@ -27,7 +27,7 @@ from isolde.core.project import Project
 from isolde.core.spans import TIME_EPS, Span, effective_spans
 from isolde.core.state import ProjectState
 from isolde.core.timecode import format_time, parse_time
-from isolde.ui.marks.marks import KINDS, Mark, marks_of, set_kind
+from isolde.ui.marks.marks import KINDS, Mark, in_time_order, marks_of, set_kind
 from isolde.ui.marks.palette import KIND_COLOURS
 
 
@@ -43,6 +43,11 @@ HEADERS = ("Kind", "Start", "End", "Length", "Prompt")
 MARK_ID_ROLE = Qt.ItemDataRole.UserRole
 # The timeline's colours, opaque: a small swatch must read on light and dark rows alike.
 NO_PROMPT_TIP = "Only inpaint regions carry a prompt"
+REGION_PROMPT_TIP = (
+    "This region's own prompt: what to generate there when it is inpainted "
+    "(double-click or F2 to edit). The Separate prompt is never used for it."
+)
+NO_REGION_PROMPT = "(no prompt)"
 
 Hidden = tuple[float, float, str]  # start, end, kind of the later span that wins there
 Index = QModelIndex | QPersistentModelIndex
@@ -99,6 +104,11 @@ class SpansTableModel(QAbstractTableModel):
         self._marks: list[Mark] = []
         self._spans: tuple[Span, ...] = ()
         self._hidden: dict[str, list[Hidden]] | None = None  # computed when first asked for
+        self._state = ProjectState()
+        # True while the user drags a mark: rows keep their order so the list does not reshuffle
+        # under the pointer; `resort` puts them in time order once the gesture ends.
+        self.hold_order: Callable[[], bool] = lambda: False
+        self.held = False  # the rows shown are not in time order, waiting for `resort`
 
     # -- following the project ------------------------------------------------------------------
 
@@ -111,24 +121,45 @@ class SpansTableModel(QAbstractTableModel):
     def refresh(self, state: ProjectState) -> None:
         """Show a new state: a reset only when rows come or go, otherwise dataChanged."""
         old = self._marks
-        new = marks_of(state)
+        new = self._ordered(state)
         if [m.id for m in old] != [m.id for m in new]:
             self.beginResetModel()
-            self._take(state)
+            self._take(state, new)
             self.endResetModel()
             return
         changed = [i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
         if state.spans != self._spans:
             # Overlap notes of untouched spans may change too.
             changed += [i for i, m in enumerate(new) if not m.is_region]
-        self._take(state)
+        self._take(state, new)
         if changed:
             last = len(HEADERS) - 1
             self.dataChanged.emit(self.index(min(changed), 0), self.index(max(changed), last))
 
-    def _take(self, state: ProjectState) -> None:
-        self._marks = marks_of(state)
+    def resort(self) -> None:
+        """Put the rows in time order (after a drag that held them)."""
+        self.refresh(self._state)
+
+    def _ordered(self, state: ProjectState) -> list[Mark]:
+        """Time order (start, then end); the current order while `hold_order()` says so."""
+        marks = marks_of(state)
+        ordered = in_time_order(marks)
+        position = {m.id: i for i, m in enumerate(self._marks)}
+        if (
+            self.hold_order()
+            and len(position) == len(marks)
+            and all(m.id in position for m in marks)
+        ):
+            held = sorted(marks, key=lambda m: position[m.id])
+            self.held = [m.id for m in held] != [m.id for m in ordered]
+            return held
+        self.held = False
+        return ordered
+
+    def _take(self, state: ProjectState, marks: list[Mark] | None = None) -> None:
+        self._marks = self._ordered(state) if marks is None else marks
         self._spans = state.spans
+        self._state = state
         self._hidden = None
 
     def mark_at(self, row: int) -> Mark | None:
@@ -187,10 +218,16 @@ class SpansTableModel(QAbstractTableModel):
             note = self.overlap_note(index.row())
             if column == Column.PROMPT and not mark.is_region:
                 return NO_PROMPT_TIP if note is None else f"{note}\n{NO_PROMPT_TIP}"
+            if column == Column.PROMPT:
+                return REGION_PROMPT_TIP
             return note
         if role == R.FontRole and self.overlap_note(index.row()):
             return _italic()
-        if role == R.ForegroundRole and column == Column.PROMPT and not mark.is_region:
+        if (
+            role == R.ForegroundRole
+            and column == Column.PROMPT
+            and not (mark.is_region and mark.prompt)
+        ):
             palette = QGuiApplication.palette()
             return palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
         if role == R.TextAlignmentRole and column in (Column.START, Column.END, Column.LENGTH):
@@ -211,7 +248,11 @@ class SpansTableModel(QAbstractTableModel):
             return format_time(mark.end)
         if column == Column.LENGTH:
             return format_time(mark.end - mark.start)
-        return mark.prompt if mark.is_region else ("" if editing else "—")
+        if editing:
+            return mark.prompt
+        if mark.is_region:
+            return mark.prompt or NO_REGION_PROMPT
+        return "—"
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         mark = self.mark_at(index.row()) if index.isValid() else None
