@@ -6,24 +6,45 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QWidget
 
 from isolde.ui.common.edit_state import Tool
 
 Slot = Callable[..., None]  # checkable commands get the new checked state
+Std = QKeySequence.StandardKey
+Keys = str | QKeySequence.StandardKey  # a portable "Ctrl+T" or the platform's own binding
 
 
 @dataclass(frozen=True)
 class Command:
     key: str
     text: str
-    shortcuts: tuple[str, ...]
+    shortcuts: tuple[Keys, ...]
     tip: str
     checkable: bool = False
 
 
 COMMANDS: tuple[Command, ...] = (
+    Command("open", "&Open…", (Std.Open,), "Open a recording, a video or an .isolde project"),
+    Command(
+        "open_sample",
+        "Open &sample",
+        ("Ctrl+Shift+O",),
+        "Open the sample recording that comes with Isolde",
+    ),
+    Command("save", "&Save project", (Std.Save,), "Save the marks, takes and edits as .isolde"),
+    # Some platforms bind no Save as / Quit key: the explicit fallback keeps one everywhere.
+    Command(
+        "save_as",
+        "Save project &as…",
+        (Std.SaveAs, "Ctrl+Shift+S"),
+        "Save the project under another name",
+    ),
+    Command("quit", "&Quit", (Std.Quit, "Ctrl+Q"), "Close Isolde (asks about unsaved changes)"),
+    Command("undo", "&Undo", (Std.Undo,), "Undo the last change to the project"),
+    Command("redo", "&Redo", (Std.Redo,), "Redo the change just undone"),
     Command(
         "tool_include", "&Include tool", ("I",), "Drag to mark where the wanted sound is", True
     ),
@@ -67,6 +88,12 @@ COMMANDS: tuple[Command, ...] = (
     Command("edit_mark", "Set exact &times…", ("Ctrl+T",), "Type the selected mark's times"),
     Command("delete_mark", "&Delete mark", ("Delete", "Backspace"), "Delete the selected mark"),
     Command(
+        "suggest_speech",
+        "S&uggest speech spans…",
+        ("Ctrl+Shift+M",),
+        "Listen for speech (offline) and propose include/exclude spans to accept or reject",
+    ),
+    Command(
         "separate",
         "&Separate",
         ("Ctrl+Return", "Ctrl+Enter"),
@@ -103,6 +130,12 @@ COMMANDS: tuple[Command, ...] = (
         ("Ctrl+Alt+E",),
         "Put the edited sound, a take's target or the remix back into the video",
     ),
+    Command(
+        "shortcuts",
+        "&Keyboard shortcuts",
+        ("F1",),
+        "Every command with its keys, and what the mouse does, searchable",
+    ),
 )
 
 
@@ -110,9 +143,10 @@ def build_actions(parent: QWidget, slots: dict[str, Slot]) -> dict[str, QAction]
     actions: dict[str, QAction] = {}
     for command in COMMANDS:
         action = QAction(command.text, parent)
-        action.setShortcuts([QKeySequence(s) for s in command.shortcuts])
-        shortcut_text = ", ".join(command.shortcuts)
-        action.setToolTip(f"{command.tip} ({shortcut_text})")
+        sequences = key_sequences(command.shortcuts)
+        action.setShortcuts(sequences)
+        shown = keys_text(sequences)
+        action.setToolTip(f"{command.tip} ({shown})" if shown else command.tip)
         action.setStatusTip(command.tip)
         action.setCheckable(command.checkable)
         action.setChecked(command.key == "tool_include")  # before connecting: no slot runs
@@ -139,6 +173,46 @@ TOOL_ACTIONS = {
 }
 
 
+COMMANDS_BY_KEY = {c.key: c for c in COMMANDS}
+
+
+def key_sequences(shortcuts: tuple[Keys, ...]) -> list[QKeySequence]:
+    """The sequences an action answers to: standard keys expanded to this platform's bindings,
+    duplicates dropped (a fallback the platform already binds) and so are the dedicated
+    "Open"/"Save"/"Undo" keys of media keyboards, which would only clutter the reference."""
+    sequences: list[QKeySequence] = []
+    for keys in shortcuts:
+        found = QKeySequence.keyBindings(keys) if isinstance(keys, Std) else [QKeySequence(keys)]
+        for s in found:
+            if not s.isEmpty() and s not in sequences and not _media_key(s):
+                sequences.append(s)
+    return sequences
+
+
+def _media_key(sequence: QKeySequence) -> bool:
+    # Qt numbers the browser, media and launch keys from Key_Back up.
+    back = Qt.Key.Key_Back.value
+    return any(
+        back <= sequence[i].key().value < Qt.Key.Key_unknown.value for i in range(sequence.count())
+    )
+
+
+def native_text(sequence: QKeySequence) -> str:
+    """How this platform writes the keys (e.g. "Ctrl+Z", "⌘Z" on macOS)."""
+    return sequence.toString(QKeySequence.SequenceFormat.NativeText)
+
+
+def keys_text(sequences: list[QKeySequence]) -> str:
+    """Joined with "or" (Ctrl+Z or Alt+Backspace), since "," is a key of its own."""
+    return " or ".join(native_text(s) for s in sequences)
+
+
+def command_text(text: str) -> str:
+    """Menu text as a reference reads it: no mnemonic ampersand ("&&" is a literal one)."""
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&")
+
+
 def shortcuts_table() -> list[tuple[str, str]]:
-    """(keys, what) rows for the Help dialog, in menu order."""
-    return [(", ".join(c.shortcuts), c.text.replace("&", "")) for c in COMMANDS]
+    """(keys, what) for every command, in table order: the Help dialog reads the live actions
+    instead; this is for code without a window."""
+    return [(keys_text(key_sequences(c.shortcuts)), command_text(c.text)) for c in COMMANDS]

@@ -1,23 +1,35 @@
-"""Menus, the toolbar and the keyboard shortcuts list of the main window."""
+"""The menu bar and the toolbar of the main window, laid out from the editor commands."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import (
-    QDialog,
-    QTableWidget,
-    QTableWidgetItem,
-    QToolBar,
-    QVBoxLayout,
-)
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar
 
-from isolde.ui.shell.editor_actions import shortcuts_table
+from isolde.ui.shell.shortcuts_dialog import show_shortcuts
 
 if TYPE_CHECKING:
-    from isolde.ui.shell.main_window import MainWindow
+    from isolde.ui.jobs.job_docks import JobDocks
+    from isolde.ui.results.results_docks import ResultsDocks
+    from isolde.ui.video.install import VideoDocks
 
-MENUS = {
+# A command key, None for a separator, or "@name": the entries of `extras[name]` (dock toggles,
+# submenus, per-job commands — things that are not editor commands).
+MENUS: dict[str, tuple[str | None, ...]] = {
+    "&File": (
+        "open",
+        "open_sample",
+        None,
+        "save",
+        "save_as",
+        "export",
+        "export_video",
+        None,
+        "quit",
+    ),
+    "&Edit": ("undo", "redo"),
     "&View": (
         "zoom_in",
         "zoom_out",
@@ -30,6 +42,8 @@ MENUS = {
         "combined",
         "spectrogram",
         "log_frequency",
+        None,
+        "@view_docks",
     ),
     "&Marks": (
         "tool_include",
@@ -46,6 +60,8 @@ MENUS = {
         "flip_mark",
         "edit_mark",
         "delete_mark",
+        None,
+        "suggest_speech",
     ),
     "&Play": (
         "play_pause",
@@ -60,6 +76,8 @@ MENUS = {
         None,
         "frame_back",
         "frame_forward",
+        None,
+        "@play_menus",
     ),
     "&Results": (
         "listen_original",
@@ -70,7 +88,11 @@ MENUS = {
         None,
         "apply_remix",
         "apply_whole",
+        None,
+        "@results_docks",
     ),
+    "&Jobs": ("separate", "inpaint", None, "@job_actions", None, "@job_docks"),
+    "&Help": ("shortcuts",),
 }
 TOOLBAR = (
     "tool_include",
@@ -91,75 +113,52 @@ TOOLBAR = (
 )
 JOB_ACTIONS = ("cancel", "retry", "open_take", "logs", "copy_id")
 
+MenuEntry = QAction | QMenu
 
-def build_menus(w: MainWindow) -> None:
-    bar = w.menuBar()
-    file_menu = bar.addMenu("&File")
-    for action in (
-        w.open_action,
-        w.sample_action,
-        None,
-        w.save_action,
-        w.save_as_action,
-        w.actions_by_key["export"],
-        w.actions_by_key["export_video"],
-        None,
-        w.quit_action,
-    ):
-        file_menu.addSeparator() if action is None else file_menu.addAction(action)
-    edit_menu = bar.addMenu("&Edit")
-    edit_menu.addAction(w.undo_action)
-    edit_menu.addAction(w.redo_action)
+
+def menu_extras(
+    video: VideoDocks, results: ResultsDocks, jobs: JobDocks
+) -> dict[str, Sequence[MenuEntry]]:
+    """The `@name` entries of MENUS, from the docks the window installed."""
+    return {
+        "view_docks": (
+            video.dock.toggleViewAction(),
+            video.mask_tools.dock.toggleViewAction(),
+        ),
+        "play_menus": (results.device_menu,),
+        "results_docks": (
+            results.takes_dock.toggleViewAction(),
+            results.remix_dock.toggleViewAction(),
+        ),
+        "job_actions": tuple(jobs.jobs_panel.job_actions[key] for key in JOB_ACTIONS),
+        "job_docks": (jobs.prompt_dock.toggleViewAction(), jobs.jobs_dock.toggleViewAction()),
+    }
+
+
+def build_menus(
+    window: QMainWindow,
+    actions: Mapping[str, QAction],
+    extras: Mapping[str, Sequence[MenuEntry]],
+) -> None:
+    bar = window.menuBar()
     for title, keys in MENUS.items():
         menu = bar.addMenu(title)
         for key in keys:
-            menu.addSeparator() if key is None else menu.addAction(w.actions_by_key[key])
-        if title == "&View":
-            menu.addSeparator()
-            menu.addAction(w.video.dock.toggleViewAction())
-            menu.addAction(w.video.mask_tools.dock.toggleViewAction())
-        elif title == "&Play":
-            menu.addSeparator()
-            menu.addMenu(w.results_docks.device_menu)
-        elif title == "&Results":
-            menu.addSeparator()
-            menu.addAction(w.results_docks.takes_dock.toggleViewAction())
-            menu.addAction(w.results_docks.remix_dock.toggleViewAction())
-    jobs_menu = bar.addMenu("&Jobs")
-    jobs_menu.addAction(w.actions_by_key["separate"])
-    jobs_menu.addAction(w.actions_by_key["inpaint"])
-    jobs_menu.addSeparator()
-    for key in JOB_ACTIONS:
-        jobs_menu.addAction(w.jobs.jobs_panel.job_actions[key])
-    jobs_menu.addSeparator()
-    jobs_menu.addAction(w.jobs.prompt_dock.toggleViewAction())
-    jobs_menu.addAction(w.jobs.jobs_dock.toggleViewAction())
-    help_menu = bar.addMenu("&Help")
-    help_menu.addAction("&Keyboard shortcuts", lambda: ShortcutsDialog(w).exec())
+            if key is None:
+                menu.addSeparator()
+            elif key.startswith("@"):
+                for entry in extras[key[1:]]:
+                    _ = menu.addMenu(entry) if isinstance(entry, QMenu) else menu.addAction(entry)
+            else:
+                menu.addAction(actions[key])
+    actions["shortcuts"].triggered.connect(lambda _c=False: show_shortcuts(window))
 
 
-def build_toolbar(w: MainWindow) -> QToolBar:
-    bar = QToolBar("Tools", w)
+def build_toolbar(window: QMainWindow, actions: Mapping[str, QAction]) -> QToolBar:
+    bar = QToolBar("Tools", window)
     bar.setObjectName("tools-toolbar")
     bar.setAccessibleName("Tools")
     for key in TOOLBAR:
-        bar.addSeparator() if key is None else bar.addAction(w.actions_by_key[key])
-    w.addToolBar(bar)
+        bar.addSeparator() if key is None else bar.addAction(actions[key])
+    window.addToolBar(bar)
     return bar
-
-
-class ShortcutsDialog(QDialog):
-    def __init__(self, parent: MainWindow) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Keyboard shortcuts")
-        rows = shortcuts_table()
-        table = QTableWidget(len(rows), 2, self)
-        table.setAccessibleName("Keyboard shortcuts")
-        table.setHorizontalHeaderLabels(["Keys", "Command"])
-        for i, (keys, what) in enumerate(rows):
-            table.setItem(i, 0, QTableWidgetItem(keys))
-            table.setItem(i, 1, QTableWidgetItem(what))
-        table.resizeColumnsToContents()
-        layout = QVBoxLayout(self)
-        layout.addWidget(table)
-        self.resize(460, 560)
