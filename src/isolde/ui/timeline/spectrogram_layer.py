@@ -6,8 +6,9 @@ scrolling never show a blank timeline.
 
 from __future__ import annotations
 
+import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QRectF, QTimer
+from PySide6.QtCore import QObject, QRectF, QTimer, Signal
 
 from isolde.audio import AudioSource
 from isolde.audio.spectrogram import SpectrogramRequest, SpectrogramWorker
@@ -18,6 +19,8 @@ MAX_COLUMNS = 2000
 
 
 class SpectrogramLayer(QObject):
+    shown = Signal()  # a new image is in place (its frequency range may have changed)
+
     def __init__(self, plot: pg.PlotItem) -> None:
         super().__init__()
         self.plot = plot
@@ -33,6 +36,7 @@ class SpectrogramLayer(QObject):
         self._worker: SpectrogramWorker | None = None
         self._wanted: SpectrogramRequest | None = None
         self._shown: SpectrogramRequest | None = None
+        self._scale: tuple[float, float, bool] | None = None  # of the image on screen
         self._timer = QTimer(self, interval=POLL_MS)
         self._timer.timeout.connect(self._poll)
 
@@ -40,6 +44,7 @@ class SpectrogramLayer(QObject):
         self._cancel()
         self.source = source
         self._shown = None
+        self._scale = None
         self.image.clear()
 
     def set_extent(self, extent: tuple[float, float]) -> None:
@@ -54,6 +59,16 @@ class SpectrogramLayer(QObject):
     def set_log_frequency(self, on: bool) -> None:
         self.log_frequency = on
         self._shown = None
+
+    def frequency_scale(self) -> tuple[float, float, bool]:
+        """(lowest Hz, highest Hz, log) from the image's bottom edge to its top: the image on
+        screen, or the one asked for while none is."""
+        if self._scale is not None:
+            return self._scale
+        nyquist = (self.source.sample_rate if self.source else 48_000) / 2
+        if not self.log_frequency:
+            return (0.0, nyquist, False)
+        return (min(SpectrogramRequest(0, 0, 1).min_frequency, nyquist / 2), nyquist, True)
 
     @property
     def busy(self) -> bool:
@@ -105,3 +120,14 @@ class SpectrogramLayer(QObject):
             QRectF(result.start / rate, y0, (result.stop - result.start) / rate, y1 - y0)
         )
         self._shown = request
+        nyquist = rate / 2
+        low = _low_edge(result.frequencies) if result.log_frequency else 0.0
+        self._scale = (low if low is not None else 20.0, nyquist, result.log_frequency)
+        self.shown.emit()
+
+
+def _low_edge(centres: np.ndarray) -> float | None:
+    """The bottom edge of geometrically spaced rows, from their centres."""
+    if len(centres) < 2 or centres[0] <= 0:
+        return None
+    return float(centres[0]) / float(np.sqrt(centres[1] / centres[0]))
