@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QPushButton, QWidget
+from PySide6.QtWidgets import QPushButton, QTableView, QWidget
 from video_helpers import make_video, video_window
+from window_helpers import open_in_window
 
 from isolde.ui.common.flow_layout import FlowLayout
 
@@ -40,3 +41,14 @@ def test_a_flow_layout_wraps_its_buttons_onto_more_rows_when_narrow(qtbot) -> No
     tops = sorted({b.geometry().top() for b in buttons})
     assert len(tops) == 4  # each button on its own row
     assert all(b.geometry().right() <= host.width() for b in buttons)
+
+
+def test_at_1280_by_800_the_prompt_is_in_front_and_the_marks_list_shows_rows(  # type: ignore[no-untyped-def]
+    qtbot, repo_root: Path
+) -> None:
+    window = open_in_window(qtbot, repo_root / "resources" / "sample.flac", (1280, 800))
+    prompt = window.jobs.prompt_panel
+    assert prompt.isVisible() and not prompt.visibleRegion().isEmpty()  # not behind Remix
+    table = window.spans_panel.findChild(QTableView)
+    rows = table.viewport().height() / max(table.verticalHeader().defaultSectionSize(), 1)
+    assert rows >= 4.5, rows  # a first user's handful of marks without scrolling

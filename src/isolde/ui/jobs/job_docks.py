@@ -67,7 +67,7 @@ def install_job_docks(
     prompt_dock = _dock(window, "Prompt", "prompt-dock", "Prompt panel")
     prompt_dock.setWidget(prompt_panel)
     window.splitDockWidget(below, prompt_dock, Qt.Orientation.Vertical)
-    window.resizeDocks([below, prompt_dock], [160, 420], Qt.Orientation.Vertical)
+    window.resizeDocks([below, prompt_dock], [240, 340], Qt.Orientation.Vertical)  # ~5 marks rows
     jobs_dock = _dock(window, "Jobs", "jobs-dock", "Jobs panel")
     jobs_dock.setWidget(jobs_panel)
     window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, jobs_dock)

@@ -233,4 +233,5 @@ def install_suggest(
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
     window.tabifyDockWidget(tab_with, dock)
     dock.hide()
+    tab_with.raise_()  # hiding the new tab would otherwise bring forward the last one
     return SuggestFlow(dock, timeline, play, show_status)
