@@ -20,7 +20,8 @@ from isolde.providers.base import JobEvent
 
 NOTE = (
     "exclude spans keep a margin from any speech heard; listen before you rely on them, "
-    "then pass them to `isolde separate --exclude A-B` (or accept them in the editor)"
+    "then pass them to `isolde separate --exclude A-B` (or, in the editor, use Marks → Suggest "
+    "speech spans and accept or reject each)"
 )
 
 
