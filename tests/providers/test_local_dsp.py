@@ -7,12 +7,12 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from isolde.providers.local.envelope import merge_ranges, presence_envelope
-from isolde.providers.local.profiles import MeanPower, QuietestFrames
-from isolde.providers.local.separation import Profiles, estimate_profiles, separate
-from isolde.providers.local.sources import ArraySource
-from isolde.providers.local.stft import OverlapAdd, StftGrid, fft_size_for
-from isolde.providers.local.wiener import WienerParams
+from isolde.dsp.envelope import merge_ranges, presence_envelope
+from isolde.dsp.profiles import MeanPower, QuietestFrames
+from isolde.dsp.separation import Profiles, estimate_profiles, separate
+from isolde.dsp.sources import ArraySource
+from isolde.dsp.stft import OverlapAdd, StftGrid, fft_size_for
+from isolde.dsp.wiener import WienerParams
 
 RATE = 48_000
 

@@ -13,12 +13,13 @@ import soundfile as sf
 from isolde.core.errors import Cancelled
 from isolde.core.progress import CancelToken
 from isolde.core.spans import Span
+from isolde.dsp import denoised_stream, rnnoise
+from isolde.dsp.separation import estimate_profiles, separate
+from isolde.dsp.sources import ArraySource
+from isolde.dsp.stft import StftGrid
+from isolde.dsp.wiener import WienerParams
 from isolde.providers.base import JobEvent, Request, RequestKind
-from isolde.providers.local import LocalProvider, denoised_stream, rnnoise
-from isolde.providers.local.separation import estimate_profiles, separate
-from isolde.providers.local.sources import ArraySource
-from isolde.providers.local.stft import StftGrid
-from isolde.providers.local.wiener import WienerParams
+from isolde.providers.local import LocalProvider
 
 METHODS = [
     "spectral",

@@ -9,10 +9,10 @@ import pytest
 
 from isolde.core.errors import InputError, ValidationError
 from isolde.core.spans import Span
+from isolde.dsp.hum import detect_hum, hum_grid, sample_frames
+from isolde.dsp.sources import ArraySource
 from isolde.providers.base import Request, RequestKind
 from isolde.providers.local import LocalProvider, prompts
-from isolde.providers.local.hum import detect_hum, hum_grid, sample_frames
-from isolde.providers.local.sources import ArraySource
 
 
 def mains_hum(frames: int, rate: int, base: float = 60.0) -> np.ndarray:

@@ -11,11 +11,11 @@ import soundfile as sf
 from scipy.signal import lfilter
 
 from isolde.core.spans import InpaintRegion
+from isolde.dsp.autoregressive import burg, fill_gap
+from isolde.dsp.gap_repair import CROSSFADE_S
+from isolde.dsp.room_tone import equal_power, looped
 from isolde.providers.base import JobEvent, Request, RequestKind
 from isolde.providers.local import LocalProvider
-from isolde.providers.local.autoregressive import burg, fill_gap
-from isolde.providers.local.gap_repair import CROSSFADE_S
-from isolde.providers.local.room_tone import equal_power, looped
 
 
 def inpaint(path: Path, start: float, end: float, work: Path, events=None):

@@ -10,10 +10,13 @@ import pytest
 from isolde.core.errors import Cancelled, ValidationError
 from isolde.core.progress import CancelToken
 from isolde.core.spans import InpaintRegion, Span
+from isolde.dsp import deepfilter, rnnoise
 from isolde.providers.base import JobEvent, Request, RequestKind
-from isolde.providers.local import LocalProvider, rnnoise
+from isolde.providers.local import LocalProvider
 
 needs_rnnoise = pytest.mark.skipif(not rnnoise.available(), reason="pyrnnoise is not installed")
+# auto hears the voice and takes the network's speech path, or RNNoise's without the network.
+AUTO_ENDPOINT = "local/neural-fusion" if deepfilter.available() else "local/speech-fusion"
 
 
 def voice_and_noise(sig, seconds: float = 10.0, channels: int = 2):
@@ -29,7 +32,7 @@ def voice_and_noise(sig, seconds: float = 10.0, channels: int = 2):
 @pytest.mark.parametrize(
     ("method", "endpoint"),
     [
-        pytest.param("auto", "local/speech-fusion", marks=needs_rnnoise),
+        pytest.param("auto", AUTO_ENDPOINT, marks=needs_rnnoise),
         ("spectral", "local/spectral-wiener"),
     ],
 )

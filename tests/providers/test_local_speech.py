@@ -7,16 +7,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from isolde.providers.local import rnnoise
-from isolde.providers.local.background_tracker import BackgroundTracker
-from isolde.providers.local.denoise_worker import DenoisePipeline
-from isolde.providers.local.denoised_stream import DenoisedStream
-from isolde.providers.local.separation import estimate_profiles, separate
-from isolde.providers.local.sources import ArraySource
-from isolde.providers.local.speech_mask import SpeechParams, speech_gains
-from isolde.providers.local.speech_separation import separate_speech, speech_grid
-from isolde.providers.local.stft import StftGrid
-from isolde.providers.local.wiener import WienerParams
+from isolde.dsp import rnnoise
+from isolde.dsp.background_tracker import BackgroundTracker
+from isolde.dsp.denoise_worker import DenoisePipeline
+from isolde.dsp.denoised_stream import DenoisedStream
+from isolde.dsp.separation import estimate_profiles, separate
+from isolde.dsp.sources import ArraySource
+from isolde.dsp.speech_mask import SpeechParams, speech_gains
+from isolde.dsp.speech_separation import separate_speech, speech_grid
+from isolde.dsp.stft import StftGrid
+from isolde.dsp.wiener import WienerParams
 
 pytestmark = pytest.mark.skipif(not rnnoise.available(), reason="pyrnnoise is not installed")
 RATE = 48_000

@@ -1,4 +1,5 @@
-"""The RNNoise pipeline at any sample rate, and the child-process loop that runs it.
+"""The denoiser pipeline (RNNoise or DeepFilterNet3) at any sample rate, and the child-process
+loop that runs it.
 
 Kept apart from `denoised_stream` so that a spawned worker imports only this, numpy, scipy and the
 resampler — not the provider, the jobs layer or anything that might pull in Qt.
@@ -13,24 +14,26 @@ from typing import Any
 import numpy as np
 
 from isolde.audio.resampling import Resampler
-from isolde.providers.local import rnnoise
+from isolde.dsp import deepfilter, rnnoise
 
 PARENT_CHECK_S = 1.0
+BACKENDS = {"rnnoise": rnnoise, "deepfilter": deepfilter}  # same interface, both 48 kHz
 
 
 class DenoisePipeline:
-    """Resample to 48 kHz → RNNoise → resample back; blocks in, aligned estimate out.
+    """Resample to 48 kHz → the denoiser → resample back; blocks in, aligned estimate out.
 
     Everything put in comes out again, in order and the same length in total, once `finish`
     has returned the tail.
     """
 
-    def __init__(self, sample_rate: int) -> None:
+    def __init__(self, sample_rate: int, backend: str = "rnnoise") -> None:
+        module = BACKENDS[backend]
         self._up = self._down = None
-        if sample_rate != rnnoise.RATE:
-            self._up = Resampler(sample_rate, rnnoise.RATE, 1)
-            self._down = Resampler(rnnoise.RATE, sample_rate, 1)
-        self._denoiser = rnnoise.Denoiser()
+        if sample_rate != module.RATE:
+            self._up = Resampler(sample_rate, module.RATE, 1)
+            self._down = Resampler(module.RATE, sample_rate, 1)
+        self._denoiser = module.Denoiser()
         self._received = 0
         self._returned = 0
 
@@ -59,11 +62,11 @@ class DenoisePipeline:
         self._denoiser.close()
 
 
-def serve(inbox: Any, outbox: Any, sample_rate: int) -> None:
+def serve(inbox: Any, outbox: Any, sample_rate: int, backend: str = "rnnoise") -> None:
     """Child process: denoise blocks from `inbox` into `outbox`; None finishes the stream."""
     parent = mp.parent_process()
     try:
-        pipeline = DenoisePipeline(sample_rate)
+        pipeline = DenoisePipeline(sample_rate, backend)
         while True:
             try:
                 block = inbox.get(timeout=PARENT_CHECK_S)

@@ -1,11 +1,12 @@
-"""RNNoise's estimate of the speech in a source, at the source's rate, sample-aligned with it.
+"""A denoiser's estimate of the speech in a source (RNNoise or DeepFilterNet3), at the source's
+rate, sample-aligned with it.
 
 The estimate is of the channel mean (one state: the mask is shared by all channels anyway). The
 source is cut into fixed BLOCK_S blocks and sources at other rates go through the audio layer's
 streaming resampler to 48 kHz and back (which matches a whole-signal resample exactly), so the
 estimate does not depend on how the reader chunks its reads.
 
-Long files are denoised in a child process, AHEAD_S ahead of the reader: RNNoise costs about as
+Long files are denoised in a child process, AHEAD_S ahead of the reader: a denoiser costs about as
 much as all the spectral work, and a thread cannot share it out — ctypes re-takes the GIL after
 each 10 ms frame, and while numpy runs beside it every frame waits (measured: twice as slow as
 running alone). Short files are denoised inline, where starting a process would cost more.
@@ -21,9 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from isolde.providers.local import denoise_worker
-from isolde.providers.local.denoise_worker import DenoisePipeline
-from isolde.providers.local.sources import FrameSource
+from isolde.dsp import denoise_worker
+from isolde.dsp.denoise_worker import DenoisePipeline
+from isolde.dsp.sources import FrameSource
 
 BLOCK_S = 0.25
 AHEAD_S = 4.0
@@ -35,9 +36,15 @@ CheckFn = Callable[[], None]
 
 class DenoisedStream:
     def __init__(
-        self, source: FrameSource, check: CheckFn | None = None, *, use_process: bool | None = None
+        self,
+        source: FrameSource,
+        check: CheckFn | None = None,
+        *,
+        use_process: bool | None = None,
+        backend: str = "rnnoise",
     ) -> None:
         self.source = source
+        self.backend = backend
         self.check = check or (lambda: None)
         self._block = max(1, int(BLOCK_S * source.sample_rate))
         self._next_input = 0  # first sample not yet handed to the denoiser
@@ -57,13 +64,13 @@ class DenoisedStream:
             self._outbox: Any = ctx.Queue()
             self._process = ctx.Process(
                 target=denoise_worker.serve,
-                args=(self._inbox, self._outbox, source.sample_rate),
-                name="isolde-rnnoise",
+                args=(self._inbox, self._outbox, source.sample_rate, backend),
+                name=f"isolde-{backend}",
                 daemon=True,
             )
             self._process.start()
         else:
-            self._pipeline = DenoisePipeline(source.sample_rate)
+            self._pipeline = DenoisePipeline(source.sample_rate, backend)
 
     # -- feeding -----------------------------------------------------------------------------
     def _next_block(self) -> np.ndarray | None:
@@ -100,10 +107,12 @@ class DenoisedStream:
                 if self._process.is_alive():
                     continue
                 if self._received:
-                    raise RuntimeError("the RNNoise worker process stopped unexpectedly") from None
+                    raise RuntimeError(
+                        f"the {self.backend} worker process stopped unexpectedly"
+                    ) from None
                 return self._fall_back_inline()
             if isinstance(item, str):
-                raise RuntimeError(f"the RNNoise worker failed: {item}")
+                raise RuntimeError(f"the {self.backend} worker failed: {item}")
             self._in_flight -= 1
             self._received += 1
             return item
@@ -113,7 +122,7 @@ class DenoisedStream:
         # an `if __name__ == "__main__"` guard re-runs itself when spawned): do the work here.
         self._stop_process()
         self._next_input, self._finished_input, self._in_flight = 0, False, 0
-        self._pipeline = DenoisePipeline(self.source.sample_rate)
+        self._pipeline = DenoisePipeline(self.source.sample_rate, self.backend)
         return self._produce_inline()
 
     # -- reading -----------------------------------------------------------------------------

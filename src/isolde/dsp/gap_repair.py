@@ -14,16 +14,16 @@ from typing import Any
 
 import numpy as np
 
-from isolde.providers.local.autoregressive import fill_gap
-from isolde.providers.local.room_tone import (
+from isolde.dsp.autoregressive import fill_gap
+from isolde.dsp.room_tone import (
     band_matrix,
     band_power,
     best_stretch,
     equal_power,
     looped,
 )
-from isolde.providers.local.sources import FrameSource
-from isolde.providers.local.stft import fft_size_for
+from isolde.dsp.sources import FrameSource
+from isolde.dsp.stft import fft_size_for
 
 AR_MAX_S = 0.05
 AR_CONTEXT_S = (0.025, 0.1)  # context each side: 3× the gap, within these bounds

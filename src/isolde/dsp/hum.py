@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from isolde.providers.local.separation import EmitFn, OutputStage, StepFn, chunk_frames
-from isolde.providers.local.sources import FrameSource, read_padded
-from isolde.providers.local.stft import OverlapAdd, StftGrid, fft_size_for
+from isolde.dsp.separation import EmitFn, OutputStage, StepFn, chunk_frames
+from isolde.dsp.sources import FrameSource, read_padded
+from isolde.dsp.stft import OverlapAdd, StftGrid, fft_size_for
 
 HUM_FFT_SCALE = 8  # the hum grid's frames are 8× the spectral path's: ~3 Hz bins
 SAMPLE_WINDOWS = 24

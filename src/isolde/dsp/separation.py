@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from isolde.providers.local.envelope import RAMP_S, presence_envelope
-from isolde.providers.local.profiles import MeanPower, QuietestFrames
-from isolde.providers.local.sources import FrameSource, read_padded
-from isolde.providers.local.stft import OverlapAdd, StftGrid
-from isolde.providers.local.wiener import WienerParams, WienerState, target_weight, wiener_gains
+from isolde.dsp.envelope import RAMP_S, presence_envelope
+from isolde.dsp.profiles import MeanPower, QuietestFrames
+from isolde.dsp.sources import FrameSource, read_padded
+from isolde.dsp.stft import OverlapAdd, StftGrid
+from isolde.dsp.wiener import WienerParams, WienerState, target_weight, wiener_gains
 
 CHUNK_S = 1.0  # audio per chunk at 48 kHz stereo: checks come well under 100 ms of work apart
 QUIET_FRACTION = 0.15
@@ -144,8 +144,11 @@ class OutputStage:
         self.step = step
         self.ramp = max(1, int(RAMP_S * source.sample_rate))
 
-    def push(self, start: int, out: np.ndarray) -> None:
-        """Target samples [start, start + len(out)), (n, ch); parts outside the file dropped."""
+    def push(self, start: int, out: np.ndarray, keep: np.ndarray | None = None) -> None:
+        """Target samples [start, start + len(out)), (n, ch); parts outside the file dropped.
+
+        `keep`, aligned with `out`, is a part of the input that stays whole inside the exclude
+        spans too (the speech path's sub-sonic rumble)."""
         lo, hi = max(start, 0), min(start + out.shape[0], self.source.frames)
         if hi <= lo:
             self.step(0)  # no samples yet, but still a cancel check
@@ -155,7 +158,11 @@ class OutputStage:
         env = presence_envelope(self.excluded, lo, hi, self.ramp)
         if env is not None:
             env = env[:, None]
-            y = env * y + (1.0 - env) * self.floor * x
+            rest = self.floor * x
+            if keep is not None:
+                k = keep[lo - start : hi - start]
+                rest = k + self.floor * (x - k)
+            y = env * y + (1.0 - env) * rest
         target = y.astype(np.float32)
         self.emit(target, x.astype(np.float32) - target)
         self.step(hi - lo)

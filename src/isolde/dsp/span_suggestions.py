@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 
 from isolde.audio import Resampler
-from isolde.providers.local.sources import FrameSource
-from isolde.providers.local.vad import make_detector
+from isolde.dsp.sources import FrameSource
+from isolde.dsp.vad import make_detector
 
 BLOCK_S = 1.0
 ON, OFF = 0.5, 0.35  # hysteresis: speech starts at ON and lasts until the probability is < OFF

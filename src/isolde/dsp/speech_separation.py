@@ -1,11 +1,14 @@
-"""The chunked streaming driver for the speech path: RNNoise fused with the span background.
+"""The chunked streaming driver for the speech path: a denoiser fused with the span background.
 
 Per chunk of the file-wide STFT grid: the mixture's spectrum (all channels, and their mean),
-RNNoise's estimate of the speech on the same grid, and each frame's weights towards the
+the denoiser's estimate of the speech on the same grid, and each frame's weights towards the
 background (how surely a bin holds no speech). The background tracker re-measures the
 background around each frame, which needs frames up to `half` ahead; so masks are formed, applied
 and overlap-added `half` frames behind the analysis, from spectra kept in a short queue.
-Memory holds a chunk plus a window of frames, whatever the file's length.
+Memory holds a chunk plus a window of frames, whatever the file's length. The mask is one gain
+per bin for every channel (complex when it leans on the network's own gain), the lowest bins
+pass untouched when they hold the recording's sub-sonic rumble, and the residual is always
+input − target.
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ from collections import deque
 
 import numpy as np
 
-from isolde.providers.local.background_tracker import BackgroundTracker
-from isolde.providers.local.denoised_stream import DenoisedStream
-from isolde.providers.local.separation import (
+from isolde.dsp.background_tracker import BackgroundTracker
+from isolde.dsp.denoised_stream import DenoisedStream
+from isolde.dsp.method_choice import complement, sample_windows
+from isolde.dsp.separation import (
     EmitFn,
     OutputStage,
     Profiles,
@@ -25,10 +29,19 @@ from isolde.providers.local.separation import (
     StepFn,
     chunk_frames,
 )
-from isolde.providers.local.sources import FrameSource, read_padded
-from isolde.providers.local.speech_mask import SpeechParams, background_weights, speech_gains
-from isolde.providers.local.stft import REFERENCE_RATE, OverlapAdd, StftGrid
+from isolde.dsp.sources import FrameSource, read_padded
+from isolde.dsp.speech_mask import (
+    SpeechParams,
+    background_weights,
+    blended_gains,
+    network_share,
+    rumble_bins,
+    speech_gains,
+    tonal_weights,
+)
+from isolde.dsp.stft import REFERENCE_RATE, OverlapAdd, StftGrid
 
+LEVEL_WINDOWS = 8
 SPEECH_FFT = 6144  # at 48 kHz: 128 ms frames resolve a voice's harmonics (measured best)
 
 
@@ -56,7 +69,8 @@ def window_half(grid: StftGrid, sample_rate: int, params: SpeechParams) -> int:
 
 
 class _Pending:
-    """Analysed frames waiting for their background: spectra, mixture and speech power."""
+    """Analysed frames waiting for their background: spectra, mixture power and the
+    denoiser's spectrum."""
 
     def __init__(self) -> None:
         self._parts: deque[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = deque()
@@ -84,6 +98,18 @@ class _Pending:
         )
 
 
+def target_power(source: FrameSource, grid: StftGrid, excluded: Ranges) -> float:
+    """Mean power per frame (summed over bins, channel mean) in a few windows outside the
+    exclude spans: the level the sub-sonic band is weighed against."""
+    ranges = complement(excluded, source.frames) or [(0, source.frames)]
+    total, count = 0.0, 0
+    for a, b in sample_windows(ranges, grid.n_fft * 8, LEVEL_WINDOWS):
+        spec = grid.analyse(read_padded(source, a, max(b, a + grid.n_fft)).mean(axis=1)[:, None])
+        total += float(np.sum(spec.real**2 + spec.imag**2))
+        count += spec.shape[1]
+    return total / max(count, 1)
+
+
 def separate_speech(
     source: FrameSource,
     grid: StftGrid,
@@ -94,8 +120,11 @@ def separate_speech(
     emit: EmitFn,
     step: StepFn,
     chunk: int | None = None,
-) -> None:
-    """Pass 2 of the speech path: stream target and residual through `emit`, in order."""
+) -> float:
+    """Pass 2 of the speech path: stream target and residual through `emit`, in order.
+
+    Returns the frequency below which the input was left untouched as the recording's own
+    sub-sonic rumble (0: nowhere)."""
     total, channels, rate = source.frames, source.channels, source.sample_rate
     chunk = chunk or chunk_frames(grid, rate, channels)
     count = grid.frame_count(total)
@@ -105,6 +134,11 @@ def separate_speech(
     pending = _Pending()
     ola = OverlapAdd(grid, channels)
     output = OutputStage(source, excluded, params.floor, emit, step)
+    level = target_power(source, grid, excluded)
+    keep = rumble_bins(profiles.noise, rate / grid.n_fft, params, level)
+    # The kept rumble also stays inside the exclude spans, where the rest falls to the floor.
+    keep_ola = OverlapAdd(grid, channels) if keep and excluded else None
+    tonal = tonal_weights(profiles.noise, params)
     done = 0  # frames masked and overlap-added so far
     for m0 in range(0, count, chunk):
         m1 = min(count, m0 + chunk)
@@ -116,15 +150,29 @@ def separate_speech(
         speech = rspec.real**2 + rspec.imag**2
         weights = background_weights(speech, profiles.noise, params.weight_power)
         tracker.push(weights * power, weights)
-        pending.add(m0, spec, power, speech)
+        pending.add(m0, spec, power, rspec)
         ready = tracker.ready()
         if ready <= done:
             step(0)  # nothing to write yet; still a cancel check
             continue
-        spec, power, speech = pending.pop(done, ready)
-        gains = speech_gains(power, speech, tracker.take(done, ready), params)
-        if profiles.weight is not None:
-            gains = np.maximum(gains * profiles.weight, params.floor)
+        spec, power, rspec = pending.pop(done, ready)
+        background = tracker.take(done, ready)
+        speech = rspec.real**2 + rspec.imag**2
+        gains = speech_gains(power, speech, background, params)
+        if params.blend:
+            share = network_share(power, background, tonal, params)
+            gains = blended_gains(spec.mean(axis=0), rspec, gains, share, params.floor)
+        if profiles.weight is not None:  # max(gain × weight, floor), in size for a complex gain
+            gains = gains * np.maximum(
+                profiles.weight, params.floor / np.maximum(np.abs(gains), 1e-12)
+            )
+        gains[:, :keep] = 1.0
+        low = None
+        if keep_ola is not None:
+            low_spec = np.zeros_like(spec)
+            low_spec[..., :keep] = spec[..., :keep]
+            low = keep_ola.push(grid.synthesise(low_spec))
         spec *= gains
-        output.push(grid.frame_start(done), ola.push(grid.synthesise(spec)))
+        output.push(grid.frame_start(done), ola.push(grid.synthesise(spec)), low)
         done = ready
+    return round(keep * rate / grid.n_fft, 1)

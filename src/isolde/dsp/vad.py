@@ -19,7 +19,7 @@ from typing import Protocol
 
 import numpy as np
 
-from isolde.providers.local import rnnoise
+from isolde.dsp import rnnoise
 
 
 class SpeechDetector(Protocol):

@@ -11,6 +11,10 @@ from pathlib import Path
 from isolde.audio import AudioWriter, open_audio
 from isolde.core.progress import CancelToken
 from isolde.core.spans import effective_spans
+from isolde.dsp import gap_repair
+from isolde.dsp.method_choice import METHOD_HELP, METHODS
+from isolde.dsp.sources import FrameSource, PlainReads
+from isolde.dsp.wiener import FULL_REDUCTION_DB
 from isolde.providers.base import (
     Capabilities,
     EventFn,
@@ -22,18 +26,16 @@ from isolde.providers.base import (
     RequestKind,
     ignore_events,
 )
-from isolde.providers.local import gap_repair, prompts
-from isolde.providers.local.method_choice import METHODS
+from isolde.providers.local import prompts
 from isolde.providers.local.reporting import Reporter
 from isolde.providers.local.separation_job import FLOAT_WAV, no_leftovers, run_separation
-from isolde.providers.local.sources import FrameSource, PlainReads
-from isolde.providers.local.wiener import FULL_REDUCTION_DB
 
 NOTES = (
     "Separates a sound from its background on this computer. Mark with exclude spans where the "
     "target is absent: the background is measured there and the target is silenced there; "
     "include spans sharpen the target's band. For a voice (found by listening, or named in the "
-    "prompt) RNNoise's speech estimate is fused with that background into one mask, which also "
+    "prompt) a speech estimate (DeepFilterNet3, a small network that runs here; RNNoise where "
+    "the network is not installed) is fused with that background into one mask, which also "
     "follows a changing background such as a music bed; for other targets a spectral Wiener "
     "gain removes a steady background (noise, hiss, hum, room tone). Without exclude spans the "
     "background is taken from the quietest frames. Text prompts: open vocabulary is out of reach "
@@ -64,8 +66,7 @@ class LocalProvider(Provider):
                 "method",
                 str,
                 "auto",
-                "auto: listen, and use the speech method when the target is a voice; speech: "
-                "RNNoise fused with the span background; spectral: span-guided Wiener gain only",
+                "; ".join(f"{name}: {text}" for name, text in METHOD_HELP.items()),
                 choices=METHODS,
                 kinds=(RequestKind.SPANS, RequestKind.TEXT),
             ),

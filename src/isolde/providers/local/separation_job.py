@@ -1,8 +1,9 @@
 """One separation request end to end: choose the method, measure, separate into two files.
 
 The provider validates and owns the events; this module turns a request and an open source into
-target.wav and residual.wav through one of three drivers: the speech path (RNNoise fused with
-the span background), the spectral path (span-guided Wiener gain) or the hum path.
+target.wav and residual.wav through one of three drivers: the speech path (a denoiser's speech
+estimate — DeepFilterNet3 for `neural`, RNNoise for `speech` — fused with the span background),
+the spectral path (span-guided Wiener gain) or the hum path.
 """
 
 from __future__ import annotations
@@ -16,36 +17,35 @@ from typing import Any
 from isolde.audio import AudioWriter, OutputFormat
 from isolde.core.errors import InputError
 from isolde.core.spans import Span, effective_spans
-from isolde.providers.base import ProviderResult, Request, RequestKind
-from isolde.providers.local import hum, prompts
-from isolde.providers.local.denoised_stream import DenoisedStream
-from isolde.providers.local.envelope import merge_ranges
-from isolde.providers.local.method_choice import choose_method
-from isolde.providers.local.reporting import Reporter
-from isolde.providers.local.separation import (
+from isolde.dsp import deepfilter, hum
+from isolde.dsp.denoised_stream import DenoisedStream
+from isolde.dsp.envelope import merge_ranges
+from isolde.dsp.method_choice import BACKEND, METHOD_HELP, choose_method
+from isolde.dsp.separation import (
     EmitFn,
     Profiles,
     estimate_profiles,
     profile_work,
     separate,
 )
-from isolde.providers.local.sources import FrameSource
-from isolde.providers.local.speech_mask import SpeechParams
-from isolde.providers.local.speech_separation import separate_speech, speech_grid
-from isolde.providers.local.stft import StftGrid
-from isolde.providers.local.wiener import WienerParams
+from isolde.dsp.sources import FrameSource
+from isolde.dsp.speech_mask import SpeechParams
+from isolde.dsp.speech_separation import separate_speech, speech_grid
+from isolde.dsp.stft import StftGrid
+from isolde.dsp.wiener import WienerParams
+from isolde.providers.base import ProviderResult, Request, RequestKind
+from isolde.providers.local import prompts
+from isolde.providers.local.reporting import Reporter
 
 FLOAT_WAV = OutputFormat("wav", "float")
 ENDPOINTS = {
+    "neural": "local/neural-fusion",
     "speech": "local/speech-fusion",
     "spectral": "local/spectral-wiener",
     "hum": "local/hum",
 }
-METHOD_TEXT = {
-    "speech": "RNNoise speech estimate fused with the span background into one Wiener mask",
-    "spectral": "spectral Wiener gain, decision-directed a-priori SNR",
-    "hum": "mains hum lines (50/60 Hz and harmonics) taken as the target",
-}
+
+SPEECH_ESTIMATORS = {"deepfilter": deepfilter.MODEL_VERSION, "rnnoise": "RNNoise"}
 
 
 def sample_ranges(
@@ -136,7 +136,9 @@ def run_separation(
     )
     reporter.log(f"method: {choice.method} — {choice.reason}")
     details: dict[str, Any] = {
-        "method": METHOD_TEXT[choice.method],
+        "method": METHOD_HELP[choice.method],
+        "method_requested": str(options["method"]),
+        "method_chosen": choice.method,
         "chosen_because": choice.reason,
     }
     if choice.method == "hum":
@@ -145,18 +147,24 @@ def run_separation(
         reporter.total = frames
         details |= _run_hum(source, params, work_dir, reporter)
     else:
-        grid = speech_grid(rate) if choice.method == "speech" else StftGrid.for_rate(rate)
+        backend = BACKEND.get(choice.method)
+        grid = speech_grid(rate) if backend else StftGrid.for_rate(rate)
         reporter.total = profile_work(source, excluded, included) + frames
         profiles = _profiles(source, grid, params, excluded, included, reporter)
         reporter.phase("separating")
         with output_pair(work_dir, rate, source.channels) as (emit, _):
-            if choice.method == "speech":
-                speech = SpeechParams(floor=params.floor)
-                with DenoisedStream(source, reporter.check) as denoised:
-                    separate_speech(
+            if backend:
+                # RNNoise's coarse bands are no gain to move towards: only the network's are.
+                speech = SpeechParams(floor=params.floor, blend=backend == "deepfilter")
+                with DenoisedStream(source, reporter.check, backend=backend) as denoised:
+                    rumble_hz = separate_speech(
                         source, grid, speech, profiles, excluded, denoised, emit, reporter.step
                     )
-                details |= {"background_window_s": speech.window_s}
+                details |= {
+                    "speech_estimator": SPEECH_ESTIMATORS[backend],
+                    "background_window_s": speech.window_s,
+                    "rumble_kept_below_hz": rumble_hz,
+                }
             else:
                 separate(source, grid, params, profiles, excluded, emit, reporter.step)
                 details |= {
