@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import soundfile as sf
@@ -55,6 +56,17 @@ def inpaint_take(source: Path, out_dir: Path, region: tuple[float, float] = (1.5
     return load_take(out_dir)
 
 
+def scene_takes(folder: Path, *, other: bool = False) -> dict[str, Any]:
+    """`stereo_wav` in `folder` as "source", with its takes: "spans" (0–1 s excluded), with
+    `other` a second separation ("other", 3.4–4 s excluded), and "inpaint" (1.5–2 s)."""
+    source = stereo_wav(folder / "scene.wav")
+    takes: dict[str, Any] = {"source": source, "spans": separation_take(source, folder / "spans")}
+    if other:
+        takes["other"] = separation_take(source, folder / "other", exclude=(3.4, 4.0))
+    takes["inpaint"] = inpaint_take(source, folder / "inpaint")
+    return takes
+
+
 def results_window(qtbot, path: Path, backend: PullBackend | None = None) -> MainWindow:  # type: ignore[no-untyped-def]
     backend = backend or PullBackend()
     return open_in_window(
@@ -67,3 +79,14 @@ def wait_lanes(qtbot, window: MainWindow, names: list[str]) -> None:  # type: ig
         lambda: not window.results.loading and window.timeline.take_lanes.names == names,
         timeout=10_000,
     )
+
+
+def takes_window(  # type: ignore[no-untyped-def]
+    qtbot, takes: dict[str, Any], *keys: str, backend: PullBackend | None = None
+) -> MainWindow:
+    """A results window on `takes["source"]` with the takes named by `keys` added in order
+    (the last added is active); it does not wait for their lanes."""
+    window = results_window(qtbot, takes["source"], backend)
+    for key in keys:
+        window.project.add_take(takes[key])
+    return window

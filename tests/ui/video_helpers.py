@@ -1,9 +1,8 @@
 """Shared pieces for the video UI tests: generated videos, a window with a pull-driven player,
-reading back which frame the viewer shows, and where screenshots go."""
+and reading back which frame the viewer shows (screenshots: `window_helpers`)."""
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -28,7 +27,6 @@ __all__ = [
     "make_corrupt_video",
     "make_video",
     "read_frame_number",
-    "screenshot_dir",
     "shown_number",
     "shown_pixels",
     "video_window",
@@ -75,10 +73,3 @@ def wait_frame(qtbot, window: MainWindow, index: int) -> None:  # type: ignore[n
 
 def shown_number(window: MainWindow) -> int | None:
     return read_frame_number(shown_pixels(window))
-
-
-def screenshot_dir() -> Path:
-    repo_root = Path(__file__).resolve().parents[2]
-    out = Path(os.environ.get("ISOLDE_TEST_OUTPUT", repo_root / "test-output"))
-    out.mkdir(parents=True, exist_ok=True)
-    return out

@@ -1,11 +1,25 @@
-"""The one way the editor tests open a file in a real, shown main window."""
+"""The one way the editor tests show a real main window, empty or with a file open, and where
+their screenshots go."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtWidgets import QWidget
+
 from isolde.ui.shell.main_window import MainWindow
+
+
+def shown_window(qtbot, size: tuple[int, int] = (1280, 800), **window_args: Any) -> MainWindow:  # type: ignore[no-untyped-def]
+    """A MainWindow(**window_args) of `size`, shown and exposed, with nothing open."""
+    window = MainWindow(**window_args)
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
 
 
 def open_in_window(  # type: ignore[no-untyped-def]
@@ -18,13 +32,24 @@ def open_in_window(  # type: ignore[no-untyped-def]
 ) -> MainWindow:
     """A MainWindow(**window_args) of `size`, shown, with `path` loaded; no error unless
     `expect_error` (then the test reads `window.last_error` itself)."""
-    window = MainWindow(**window_args)
-    qtbot.addWidget(window)
-    window.resize(*size)
-    window.show()
-    qtbot.waitExposed(window)
+    window = shown_window(qtbot, size, **window_args)
     window.open_path(path)
     qtbot.waitUntil(lambda: not window.loading, timeout=20_000)
     if not expect_error:
         assert window.last_error is None, window.last_error
     return window
+
+
+def save_screenshot(widget: QWidget, name: str) -> Path:
+    """`widget` grabbed into `screenshot_dir()` as `name`; the test fails if it is not saved."""
+    path = screenshot_dir() / name
+    assert widget.grab().save(str(path))
+    return path
+
+
+def screenshot_dir() -> Path:
+    """$ISOLDE_TEST_OUTPUT, or test-output/ in the repository; made if missing."""
+    repo_root = Path(__file__).resolve().parents[2]
+    out = Path(os.environ.get("ISOLDE_TEST_OUTPUT", repo_root / "test-output"))
+    out.mkdir(parents=True, exist_ok=True)
+    return out

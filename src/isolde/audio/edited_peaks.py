@@ -16,12 +16,12 @@ from collections.abc import Hashable, Sequence
 
 import numpy as np
 
-from isolde.audio.edited_source import EditedSource
+from isolde.audio.edited_source import EditedSource, merge_ranges
 from isolde.audio.peaks import column_edges, minmax_at, minmax_columns
 from isolde.audio.pyramid import CHUNK_BYTES, RAW_LIMIT, PeakPyramid
-from isolde.audio.pyramid_levels import Level, LevelLayout, reduce_block
-from isolde.audio.render import Splice
-from isolde.core.errors import Cancelled
+from isolde.audio.pyramid_levels import Level, LevelLayout, store_block
+from isolde.audio.splice import Splice
+from isolde.core.background_pass import BackgroundPass
 from isolde.core.progress import CancelToken
 
 # Regions with at most this many samples (all channels) are reduced on the spot (~25 ms; 2.7 s
@@ -32,14 +32,7 @@ F32 = np.dtype(np.float32)
 
 def region_spans(ranges: Sequence[tuple[int, int]], top: int, frames: int) -> list[tuple[int, int]]:
     """`ranges` widened to whole `top`-frame buckets, overlapping ones merged, in order."""
-    spans: list[tuple[int, int]] = []
-    for a, b in sorted(ranges):
-        lo, hi = a // top * top, min(frames, -(-b // top) * top)
-        if spans and lo <= spans[-1][1]:
-            spans[-1] = (spans[-1][0], max(spans[-1][1], hi))
-        else:
-            spans.append((lo, hi))
-    return spans
+    return merge_ranges((a // top * top, min(frames, -(-b // top) * top)) for a, b in ranges)
 
 
 def splice_key(splice: Splice) -> Hashable:
@@ -71,9 +64,7 @@ class RegionPeaks:
         ]
         self._filled = start  # frames [start, filled) hold exact peaks
         self._lock = threading.Lock()
-        self._token = CancelToken()
-        self._thread: threading.Thread | None = None
-        self.error: BaseException | None = None
+        self._pass = BackgroundPass("edited-peaks")
 
     @property
     def filled(self) -> int:
@@ -94,10 +85,7 @@ class RegionPeaks:
                 token.raise_if_cancelled()
             end = min(pos + chunk, self.stop)
             block = self.edited.read(pos, end)
-            for level, part in zip(self.levels, reduce_block(block, self.sizes, F32), strict=True):
-                first = (pos - self.start) // level.size
-                level.lo[first : first + len(part.lo)] = part.lo
-                level.hi[first : first + len(part.hi)] = part.hi
+            store_block(self.levels, block, pos - self.start, F32)
             with self._lock:
                 self._filled = end
             pos = end
@@ -106,33 +94,18 @@ class RegionPeaks:
         """Fill on a daemon thread (resumes where a cancelled pass stopped); no-op if running."""
         if self.complete:
             return
-        if self._thread is not None and self._thread.is_alive():
-            if not self._token.cancelled:
-                return
-            self._thread.join()  # a cancelled pass stops within one chunk
-        self._token = CancelToken()
-        self._thread = threading.Thread(
-            target=self._run, args=(self._token,), name="edited-peaks", daemon=True
-        )
-        self._thread.start()
+        self._pass.start(self.fill)
 
-    def _run(self, token: CancelToken) -> None:
-        try:
-            self.fill(token)
-        except Cancelled:
-            return
-        except Exception as exc:  # shown through `error`; the source's peaks stay in place
-            self.error = exc
+    @property
+    def error(self) -> BaseException | None:
+        """Why the last background pass stopped early (the source's peaks stay in place)."""
+        return self._pass.error
 
     def cancel(self) -> None:
-        self._token.cancel()
+        self._pass.cancel()
 
     def wait(self, timeout: float | None = None) -> bool:
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
-            return not thread.is_alive()
-        return True
+        return self._pass.wait(timeout)
 
     def columns(self, edges: np.ndarray, index: int) -> tuple[np.ndarray, np.ndarray]:
         """Min/max per column for absolute frame `edges` inside [start, filled)."""

@@ -2,53 +2,36 @@
 
 It reads like an `AudioSource` (`read`, `read_mono`, `frames`, `sample_rate`, `channels`,
 `info`), so the player, the spectrogram and the peak overlay take it where they take the
-source. Blocks are spliced with the very arithmetic export renders with (`splice_block`, over
-`audio.render.Splice`), so what is heard and drawn is what File → Export writes. Nothing is
+source. Blocks are spliced with the very arithmetic export renders with (`splice_block` in
+`audio.splice`), so what is heard and drawn is what File → Export writes. Nothing is
 rendered ahead: a read touches the source and, where an edit covers it, the take's files.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
 from isolde.audio.info import AudioInfo
-from isolde.audio.render import Splice, check_aligned
 from isolde.audio.source import AudioSource
+from isolde.audio.splice import Splice, check_splices, splice_block
 
 
-def splice_block(y: np.ndarray, first: int, splices: Sequence[Splice]) -> np.ndarray:
-    """Frames [first, first + len(y)) of the source (float32) with every splice laid over them
-    in order (the later wins), as `audio.render.render` does; returns a float32 array."""
-    last = first + len(y)
-    touching = [s for s in splices if s.start < last and s.stop > first]
-    if not touching:
-        return y
-    out = y.astype(np.float64)
-    channels = y.shape[1]
-    for splice in touching:
-        lo, hi = max(first, splice.start), min(last, splice.stop)
-        w = splice.weight(lo, hi)[:, None]
-        made = splice.content(lo, hi, channels)
-        at = slice(lo - first, hi - first)
-        seg = out[at]
-        if splice.equal_power:
-            out[at] = np.cos(w * np.pi / 2) * seg + np.sin(w * np.pi / 2) * made
-        else:
-            out[at] = (1.0 - w) * seg + w * made
-    return out.astype(np.float32)
-
-
-def merged_ranges(splices: Sequence[Splice]) -> list[tuple[int, int]]:
-    """The frame ranges the splices cover, overlapping or touching ones merged, in order."""
+def merge_ranges(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Frame ranges in order, overlapping or touching ones merged."""
     merged: list[tuple[int, int]] = []
-    for start, stop in sorted((s.start, s.stop) for s in splices if s.stop > s.start):
+    for start, stop in sorted(ranges):
         if merged and start <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(merged[-1][1], stop))
         else:
             merged.append((start, stop))
     return merged
+
+
+def merged_ranges(splices: Sequence[Splice]) -> list[tuple[int, int]]:
+    """The frame ranges the splices cover, overlapping or touching ones merged, in order."""
+    return merge_ranges((s.start, s.stop) for s in splices if s.stop > s.start)
 
 
 class EditedSource:
@@ -59,9 +42,7 @@ class EditedSource:
     samples = None  # no one array holds it: peaks of it are float32 (see PeakFormat.of)
 
     def __init__(self, base: AudioSource, splices: Sequence[Splice]) -> None:
-        for splice in splices:
-            for part, _ in splice.parts:
-                check_aligned(base, part)
+        check_splices(base, splices)
         self.base = base
         self.splices = tuple(splices)
         self.ranges = merged_ranges(self.splices)

@@ -28,7 +28,7 @@ from isolde.audio.frame_reader import FrameReader
 from isolde.audio.peaks import PeakFormat, column_edges, minmax_at, minmax_columns, raw_block
 from isolde.audio.pyramid_levels import Level, LevelLayout, empty_levels
 from isolde.audio.source import AudioSource
-from isolde.core.errors import Cancelled
+from isolde.core.background_pass import BackgroundPass
 from isolde.core.progress import CancelToken, ProgressFn
 
 # Files with at most this many samples (all channels) are done in open(): ~15 ms of work.
@@ -65,9 +65,7 @@ class PeakPyramid:
         self._preview: Level | None = None
         self._cache_key = cache_key
         self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._token = CancelToken()
-        self._error: BaseException | None = None
+        self._pass = BackgroundPass("peak-pyramid")
 
     @classmethod
     def open(cls, source: AudioSource, *, cache: bool = True) -> PeakPyramid:
@@ -113,7 +111,7 @@ class PeakPyramid:
     @property
     def error(self) -> BaseException | None:
         """Why the background pass stopped early (e.g. the file vanished), else None."""
-        return self._error
+        return self._pass.error
 
     @property
     def bucket_sizes(self) -> tuple[int, ...]:
@@ -142,54 +140,27 @@ class PeakPyramid:
             if on_ready is not None:
                 on_ready()
             return
-        if self._thread is not None and self._thread.is_alive():
-            if not self._token.cancelled:
-                return
-            self._thread.join()  # a cancelled pass stops within one chunk
-        self._token = CancelToken()
-        self._error = None
-        self._thread = threading.Thread(
-            target=self._run,
-            args=(self._token, on_ready, progress),
-            name="peak-pyramid",
-            daemon=True,
-        )
-        self._thread.start()
+        self._pass.start(lambda token: self._fill(token, progress), lambda: self._finish(on_ready))
 
     def cancel(self) -> None:
         """Stop the background pass soon; what it finished stays usable. Restartable."""
-        self._token.cancel()
+        self._pass.cancel()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the background pass (and its cache write) ends; True if it has."""
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
-            return not thread.is_alive()
-        return True
+        return self._pass.wait(timeout)
 
-    def _run(
-        self,
-        token: CancelToken,
-        on_ready: Callable[[], None] | None,
-        progress: ProgressFn | None,
-    ) -> None:
-        try:
-            self._fill(token, progress)
-        except Cancelled:
-            return
-        except Exception as exc:  # handed to the UI through `error`, not lost in the thread
-            with self._lock:
-                self._error = exc
+    def _finish(self, on_ready: Callable[[], None] | None) -> None:
+        """The pass has ended, complete or by an error: tell the caller; cache what is whole."""
         try:
             if on_ready is not None:
                 on_ready()
         finally:
-            if self._error is None:
+            if self._pass.error is None:
                 self._save()
 
     def _fill(self, token: CancelToken, progress: ProgressFn | None) -> None:
-        frames, sizes, dtype = self.frames, self._layout.sizes, self._fmt.dtype
+        frames, dtype = self.frames, self._fmt.dtype
         frame_bytes = self.channels * dtype.itemsize
         # Whole top-level buckets per step, so every level's buckets start inside the step.
         chunk = max(1, CHUNK_BYTES // frame_bytes // self._layout.top) * self._layout.top
@@ -202,12 +173,7 @@ class PeakPyramid:
                 token.raise_if_cancelled()
                 stop = min(pos + chunk, frames)
                 block = reader.read(pos, stop, buffer[: stop - pos])
-                for level, part in zip(
-                    self._levels, pyramid_levels.reduce_block(block, sizes, dtype), strict=True
-                ):
-                    first = pos // level.size
-                    level.lo[first : first + len(part.lo)] = part.lo
-                    level.hi[first : first + len(part.hi)] = part.hi
+                pyramid_levels.store_block(self._levels, block, pos, dtype)
                 with self._lock:
                     self._filled = stop
                     if stop >= frames:

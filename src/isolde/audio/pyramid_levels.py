@@ -81,6 +81,16 @@ def reduce_block(block: np.ndarray, sizes: tuple[int, ...], dtype: np.dtype) -> 
     return out
 
 
+def store_block(levels: list[Level], block: np.ndarray, at: int, dtype: np.dtype) -> None:
+    """Reduce `block` into `levels` in place; its first frame is frame `at` of the levels'
+    grid and starts a bucket of every level."""
+    sizes = tuple(level.size for level in levels)
+    for level, part in zip(levels, reduce_block(block, sizes, dtype), strict=True):
+        first = at // level.size
+        level.lo[first : first + len(part.lo)] = part.lo
+        level.hi[first : first + len(part.hi)] = part.hi
+
+
 def sample_preview(
     reader: FrameReader, layout: LevelLayout, dtype: np.dtype, windows: int, window: int
 ) -> Level:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from isolde.audio import AudioSource, OutputFormat, open_audio
-from isolde.audio.render import Splice, render
+from isolde.audio.render import render
+from isolde.audio.splice import Splice
 from isolde.core.edits import AppliedEdit
 from isolde.core.errors import InputError
 from isolde.core.progress import CancelToken, ProgressFn, no_progress

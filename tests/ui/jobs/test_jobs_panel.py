@@ -3,7 +3,6 @@ copying the request id, no stolen focus, and a screenshot with jobs in several s
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 from tests.fakecloud.faults import Faults
 from tests.fakecloud.testing import start_cloud
+from window_helpers import save_screenshot
 
 from isolde.audio.media_ref import describe_media
 from isolde.core.project import Project
@@ -147,9 +147,7 @@ def test_copy_request_id_and_no_focus_stolen_when_a_job_finishes(
         cloud.stop()
 
 
-def test_screenshot_with_jobs_in_several_states(
-    qtbot, job_window, monkeypatch, repo_root: Path
-) -> None:  # type: ignore[no-untyped-def]
+def test_screenshot_with_jobs_in_several_states(qtbot, job_window, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     cloud = start_cloud(monkeypatch, faults=Faults(step_s=0.3, queue_positions=[9, 8, 7, 6, 5]))
     try:
         project, flow = job_window.project, job_window.jobs.flow
@@ -180,11 +178,7 @@ def test_screenshot_with_jobs_in_several_states(
         job_window.resizeDocks([job_window.jobs.jobs_dock], [210], Qt.Orientation.Vertical)
         job_window.jobs.jobs_panel.select_job(failed.id)
         qtbot.wait(200)
-        out = Path(os.environ.get("ISOLDE_TEST_OUTPUT", repo_root / "test-output"))
-        out.mkdir(parents=True, exist_ok=True)
-        path = out / "jobs.png"
-        assert job_window.grab().save(str(path))
-        assert path.stat().st_size > 10_000
+        assert save_screenshot(job_window, "jobs.png").stat().st_size > 10_000
     finally:
         stop_jobs(job_window)
         cloud.stop()

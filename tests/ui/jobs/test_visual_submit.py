@@ -4,7 +4,6 @@ line that it cannot separate by picture and sends what it can."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import av
@@ -14,6 +13,7 @@ from job_helpers import choose_engine, stop_jobs, wait_state
 from mask_helpers import make_video, open_video_window, settle, tools_of
 from PySide6.QtWidgets import QApplication
 from tests.fakecloud.testing import start_cloud
+from window_helpers import save_screenshot
 
 from isolde.audio.media_ref import describe_media
 from isolde.core.masks import MaskKeyframe, MaskShape
@@ -56,7 +56,7 @@ def _frames(data: bytes, folder: Path) -> list[np.ndarray]:
 
 
 def test_separate_with_a_chosen_mask_sends_the_video_and_a_black_object_mask(
-    qtbot, window, monkeypatch, tmp_path: Path, repo_root: Path
+    qtbot, window, monkeypatch, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     cloud = start_cloud(monkeypatch)
     try:
@@ -73,9 +73,7 @@ def test_separate_with_a_chosen_mask_sends_the_video_and_a_black_object_mask(
         settle(qtbot, window)
         qtbot.waitUntil(lambda: window.video.viewer.view.has_overlay, timeout=5000)
         QApplication.processEvents()
-        out = Path(os.environ.get("ISOLDE_TEST_OUTPUT", repo_root / "test-output"))
-        out.mkdir(parents=True, exist_ok=True)
-        assert window.grab().save(str(out / "visual_separate.png"))
+        save_screenshot(window, "visual_separate.png")
 
         (record,) = window.jobs.flow.separate()
         assert record.kind == "visual"

@@ -10,15 +10,7 @@ import pytest
 import soundfile as sf
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from take_helpers import (
-    BLOCK,
-    RATE,
-    inpaint_take,
-    results_window,
-    separation_take,
-    stereo_wav,
-    wait_lanes,
-)
+from take_helpers import BLOCK, RATE, scene_takes, takes_window, wait_lanes
 
 from isolde.audio import OutputFormat, open_audio
 from isolde.audio.pull_backend import PullBackend
@@ -31,18 +23,11 @@ from isolde.ui.timeline.waveform_layer import lane_offsets
 
 @pytest.fixture(scope="module")
 def takes(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    folder = tmp_path_factory.mktemp("applied")
-    source = stereo_wav(folder / "scene.wav")
-    return {
-        "source": source,
-        "spans": separation_take(source, folder / "spans"),
-        "inpaint": inpaint_take(source, folder / "inpaint"),
-    }
+    return scene_takes(tmp_path_factory.mktemp("applied"))
 
 
 def _window(qtbot, takes, key: str, backend: PullBackend | None = None) -> MainWindow:  # type: ignore[no-untyped-def]
-    window = results_window(qtbot, takes["source"], backend)
-    window.project.add_take(takes[key])
+    window = takes_window(qtbot, takes, key, backend=backend)
     roles = ["inpainted"] if key == "inpaint" else ["target", "residual"]
     wait_lanes(qtbot, window, roles)
     window.timeline.view.show_range(0.0, 4.0)

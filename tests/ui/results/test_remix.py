@@ -4,7 +4,6 @@ applied edits on the timeline and in their list; and a screenshot of it all."""
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 
 import numpy as np
@@ -13,15 +12,8 @@ import soundfile as sf
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QSlider, QStyle, QStyleOptionSlider
-from take_helpers import (
-    BLOCK,
-    RATE,
-    inpaint_take,
-    results_window,
-    separation_take,
-    stereo_wav,
-    wait_lanes,
-)
+from take_helpers import BLOCK, RATE, scene_takes, takes_window, wait_lanes
+from window_helpers import save_screenshot
 
 from isolde.audio import OutputFormat
 from isolde.audio.pull_backend import PullBackend
@@ -38,26 +30,12 @@ from isolde.ui.results.remix_panel import (
 
 @pytest.fixture(scope="module")
 def takes(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    folder = tmp_path_factory.mktemp("remix")
-    source = stereo_wav(folder / "scene.wav")
-    return {
-        "source": source,
-        "spans": separation_take(source, folder / "spans"),
-        "other": separation_take(source, folder / "other", exclude=(3.4, 4.0)),
-        "inpaint": inpaint_take(source, folder / "inpaint"),
-    }
-
-
-def _window(qtbot, takes, *keys: str, backend: PullBackend | None = None):  # type: ignore[no-untyped-def]
-    window = results_window(qtbot, takes["source"], backend)
-    for key in keys:
-        window.project.add_take(takes[key])
-    return window
+    return scene_takes(tmp_path_factory.mktemp("remix"), other=True)
 
 
 def test_remix_gains_are_heard_live(qtbot, takes) -> None:  # type: ignore[no-untyped-def]
     backend = PullBackend()
-    window = _window(qtbot, takes, "spans", backend=backend)
+    window = takes_window(qtbot, takes, "spans", backend=backend)
     wait_lanes(qtbot, window, ["target", "residual"])
     panel, player = window.results_docks.remix_panel, window.transport.player
     window.seek(1.5)
@@ -96,7 +74,7 @@ def test_remix_gains_are_heard_live(qtbot, takes) -> None:  # type: ignore[no-un
 
 
 def test_apply_whole_file_and_ranges_each_one_undo_step(qtbot, takes) -> None:  # type: ignore[no-untyped-def]
-    window = _window(qtbot, takes, "spans")
+    window = takes_window(qtbot, takes, "spans")
     wait_lanes(qtbot, window, ["target", "residual"])
     project, panel = window.project, window.results_docks.remix_panel
     edits_table = panel.edits_panel.table
@@ -143,7 +121,7 @@ def test_apply_whole_file_and_ranges_each_one_undo_step(qtbot, takes) -> None:  
 
 
 def test_inpaint_take_applies_over_its_region(qtbot, takes, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    window = _window(qtbot, takes, "inpaint")
+    window = takes_window(qtbot, takes, "inpaint")
     wait_lanes(qtbot, window, ["inpainted"])
     player, panel = window.transport.player, window.results_docks.remix_panel
     assert not panel.target_slider.isEnabled() and not panel.apply_whole_button.isEnabled()
@@ -165,14 +143,14 @@ def test_inpaint_take_applies_over_its_region(qtbot, takes, tmp_path: Path) -> N
 
 
 def test_apply_without_a_take_says_what_to_do(qtbot, takes) -> None:  # type: ignore[no-untyped-def]
-    window = _window(qtbot, takes)
+    window = takes_window(qtbot, takes)
     QTest.keyClick(window, Qt.Key.Key_A)
     assert window.project.state.edits == ()
     assert "No take to apply" in window.statusBar().currentMessage()
 
 
-def test_screenshot_of_results_side_by_side(qtbot, takes, repo_root: Path) -> None:  # type: ignore[no-untyped-def]
-    window = _window(qtbot, takes, "other", "inpaint", "spans")
+def test_screenshot_of_results_side_by_side(qtbot, takes) -> None:  # type: ignore[no-untyped-def]
+    window = takes_window(qtbot, takes, "other", "inpaint", "spans")
     wait_lanes(qtbot, window, ["target", "residual"])
     docks = window.results_docks
     docks.remix_dock.raise_()
@@ -184,15 +162,11 @@ def test_screenshot_of_results_side_by_side(qtbot, takes, repo_root: Path) -> No
     docks.takes_panel.select_take(takes["other"].id)
     window.timeline.set_playhead(2.2)
     qtbot.wait(150)
-    out = Path(os.environ.get("ISOLDE_TEST_OUTPUT", repo_root / "test-output"))
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / "results.png"
-    assert window.grab().save(str(path))
-    assert path.stat().st_size > 10_000
+    assert save_screenshot(window, "results.png").stat().st_size > 10_000
 
 
 def test_a_focused_slider_takes_the_arrow_keys(qtbot, takes) -> None:  # type: ignore[no-untyped-def]
-    window = _window(qtbot, takes, "spans")
+    window = takes_window(qtbot, takes, "spans")
     wait_lanes(qtbot, window, ["target", "residual"])
     panel = window.results_docks.remix_panel
     window.results_docks.remix_dock.raise_()
@@ -250,7 +224,7 @@ def _drag(slider: QSlider, x: int) -> None:
 
 
 def test_the_residual_slider_spans_its_whole_travel_by_mouse_and_keys(qtbot, takes) -> None:  # type: ignore[no-untyped-def]
-    window = _window(qtbot, takes, "spans")
+    window = takes_window(qtbot, takes, "spans")
     wait_lanes(qtbot, window, ["target", "residual"])
     window.results_docks.remix_dock.raise_()
     panel, player = window.results_docks.remix_panel, window.transport.player

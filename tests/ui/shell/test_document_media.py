@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from timeline_helpers import write_tone_wav
+from window_helpers import shown_window
 
 from isolde.audio.media_ref import describe_media
 from isolde.core.media import MediaChangedError, MediaMissingError
@@ -45,17 +46,6 @@ def test_missing_media_is_located_by_the_user(project_file: Path, tmp_path: Path
         document.close()
 
 
-def _window(qtbot):  # type: ignore[no-untyped-def]
-    from isolde.ui.shell.main_window import MainWindow
-
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
-
-
 def test_the_editor_asks_where_a_missing_recording_went(  # type: ignore[no-untyped-def]
     qtbot, project_file: Path, tmp_path: Path
 ) -> None:
@@ -68,7 +58,7 @@ def test_the_editor_asks_where_a_missing_recording_went(  # type: ignore[no-unty
         # First a wrong place (so it asks again), then the folder the recording is in.
         return tmp_path / "elsewhere" if len(asked) == 1 else tmp_path / "moved"
 
-    window = _window(qtbot)
+    window = shown_window(qtbot)
     window.ask_locate_media = locate
     window.open_path(project_file)
     qtbot.waitUntil(lambda: window.document is not None, timeout=20_000)
@@ -83,7 +73,7 @@ def test_giving_up_on_a_missing_recording_says_what_is_missing(  # type: ignore[
     qtbot, project_file: Path, tmp_path: Path
 ) -> None:
     shutil.move(tmp_path / "a", tmp_path / "moved")
-    window = _window(qtbot)  # the suite answers "give up" (conftest)
+    window = shown_window(qtbot)  # the suite answers "give up" (conftest)
     window.open_path(project_file)
     qtbot.waitUntil(lambda: window.last_error is not None, timeout=20_000)
     assert "v.wav is missing" in window.last_error

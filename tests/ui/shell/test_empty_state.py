@@ -10,6 +10,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QWidget
 from timeline_helpers import write_tone_wav
+from window_helpers import shown_window
 
 from isolde.ui.shell.main_window import MainWindow
 from isolde.ui.shell.unsaved import Answer
@@ -17,15 +18,6 @@ from isolde.ui.shell.unsaved import Answer
 pytest.importorskip("pytestqt")
 
 NEEDS_FILE = ("separate", "inpaint", "export", "play_pause", "zoom_in", "tool_include", "add_mark")
-
-
-def _empty_window(qtbot) -> MainWindow:  # type: ignore[no-untyped-def]
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
 
 
 def _needs_file(window: MainWindow) -> list[object]:
@@ -59,7 +51,7 @@ def _drop(target: QWidget, path: Path) -> tuple[bool, bool]:
 
 
 def test_no_file_shows_the_empty_state_and_disables_file_commands(qtbot) -> None:  # type: ignore[no-untyped-def]
-    window = _empty_window(qtbot)
+    window = shown_window(qtbot)
     empty = window.empty_state.widget
     assert empty.isVisible() and not window.timeline.isVisible()
     assert empty.open_button.isVisible() and empty.sample_button.isVisible()
@@ -71,7 +63,7 @@ def test_no_file_shows_the_empty_state_and_disables_file_commands(qtbot) -> None
 
 
 def test_open_sample_button_opens_it_and_enables_the_commands(qtbot) -> None:  # type: ignore[no-untyped-def]
-    window = _empty_window(qtbot)
+    window = shown_window(qtbot)
     window.empty_state.widget.sample_button.click()
     _wait_open(qtbot, window)
     assert Path(window.document.source.info.path).name == "sample.flac"
@@ -82,7 +74,7 @@ def test_open_sample_button_opens_it_and_enables_the_commands(qtbot) -> None:  #
 
 def test_open_button_asks_for_a_file_like_ctrl_o(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     media = write_tone_wav(tmp_path / "asked.wav", 1.0, channels=1)
-    window = _empty_window(qtbot)
+    window = shown_window(qtbot)
     asked: list[object] = []
     window.ask_open_path = lambda *args: asked.append(args) or media
     window.empty_state.widget.open_button.click()
@@ -92,7 +84,7 @@ def test_open_button_asks_for_a_file_like_ctrl_o(qtbot, tmp_path: Path) -> None:
 
 def test_dropping_a_file_on_the_empty_state_opens_it(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     media = write_tone_wav(tmp_path / "dropped.wav", 1.0, channels=2)
-    window = _empty_window(qtbot)
+    window = shown_window(qtbot)
     assert _drop(window.empty_state.widget, media) == (True, True)
     _wait_open(qtbot, window)
     assert Path(window.document.source.info.path) == media
@@ -101,7 +93,7 @@ def test_dropping_a_file_on_the_empty_state_opens_it(qtbot, tmp_path: Path) -> N
 def test_a_file_that_cannot_be_opened_is_not_taken(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     notes = tmp_path / "notes.txt"
     notes.write_text("not audio")
-    window = _empty_window(qtbot)
+    window = shown_window(qtbot)
     assert _drop(window.empty_state.widget, notes) == (False, False)
     assert not window.loading and window.document is None
 
@@ -109,7 +101,7 @@ def test_a_file_that_cannot_be_opened_is_not_taken(qtbot, tmp_path: Path) -> Non
 def test_a_drop_on_the_timeline_asks_about_unsaved_changes(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     first = write_tone_wav(tmp_path / "first.wav", 1.0, channels=1)
     second = write_tone_wav(tmp_path / "second.wav", 1.0, channels=1)
-    window = _empty_window(qtbot)
+    window = shown_window(qtbot)
     window.open_path(first)
     _wait_open(qtbot, window)
     project = window.project
@@ -128,7 +120,7 @@ def test_a_drop_on_the_timeline_asks_about_unsaved_changes(qtbot, tmp_path: Path
 
 def test_the_drop_target_lights_up_while_a_file_is_dragged_over(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     media = write_tone_wav(tmp_path / "over.wav", 1.0, channels=1)
-    window = _empty_window(qtbot)
+    window = shown_window(qtbot)
     empty = window.empty_state.widget
     data = QMimeData()
     data.setUrls([QUrl.fromLocalFile(str(media))])

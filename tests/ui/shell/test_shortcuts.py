@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QMenu
+from window_helpers import shown_window
 
 from isolde.ui.shell.editor_actions import COMMANDS, command_text, native_text
 from isolde.ui.shell.main_window import MainWindow
@@ -15,15 +16,6 @@ from isolde.ui.timeline.gestures import TIMELINE_GESTURES
 from isolde.ui.video.gestures import VIDEO_GESTURES
 
 pytest.importorskip("pytestqt")
-
-
-def _window(qtbot) -> MainWindow:  # type: ignore[no-untyped-def]
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
 
 
 def _reference(qtbot, window: MainWindow) -> ShortcutsDialog:  # type: ignore[no-untyped-def]
@@ -54,7 +46,7 @@ def _menus(window: MainWindow) -> dict[str, list[QAction]]:
 
 
 def test_every_menu_action_with_keys_is_listed_under_its_menu_with_them(qtbot) -> None:  # type: ignore[no-untyped-def]
-    window = _window(qtbot)
+    window = shown_window(qtbot)
     rows = _reference(qtbot, window).visible_rows()
     by_group_and_keys = {(group, keys): command for group, command, keys in rows}
     checked = 0
@@ -68,7 +60,7 @@ def test_every_menu_action_with_keys_is_listed_under_its_menu_with_them(qtbot) -
 
 
 def test_undo_redo_open_save_quit_are_there_with_the_platform_keys(qtbot) -> None:  # type: ignore[no-untyped-def]
-    window = _window(qtbot)
+    window = shown_window(qtbot)
     rows = {(g, c): keys for g, c, keys in _reference(qtbot, window).visible_rows()}
     standard = QKeySequence.StandardKey
     for group, command, key, fallback in (
@@ -88,7 +80,7 @@ def test_undo_redo_open_save_quit_are_there_with_the_platform_keys(qtbot) -> Non
 
 
 def test_every_editor_command_is_in_a_menu_and_no_key_does_two_things(qtbot) -> None:  # type: ignore[no-untyped-def]
-    window = _window(qtbot)
+    window = shown_window(qtbot)
     in_menus = [a for actions in _menus(window).values() for a in actions]
     for command in COMMANDS:
         assert window.actions_by_key[command.key] in in_menus, command.key
@@ -101,7 +93,7 @@ def test_every_editor_command_is_in_a_menu_and_no_key_does_two_things(qtbot) -> 
 
 
 def test_file_and_edit_commands_come_from_the_command_table(qtbot) -> None:  # type: ignore[no-untyped-def]
-    window = _window(qtbot)
+    window = shown_window(qtbot)
     for key, action in (
         ("open", window.open_action),
         ("open_sample", window.sample_action),
@@ -118,7 +110,7 @@ def test_file_and_edit_commands_come_from_the_command_table(qtbot) -> None:  # t
 
 
 def test_the_filter_narrows_to_commands_keys_or_gestures(qtbot) -> None:  # type: ignore[no-untyped-def]
-    window = _window(qtbot)
+    window = shown_window(qtbot)
     dialog = _reference(qtbot, window)
     everything = dialog.visible_rows()
     qtbot.keyClicks(dialog.filter, "undo")
@@ -141,7 +133,7 @@ def test_the_filter_narrows_to_commands_keys_or_gestures(qtbot) -> None:  # type
 
 
 def test_the_mouse_gestures_are_listed_in_their_own_groups(qtbot) -> None:  # type: ignore[no-untyped-def]
-    window = _window(qtbot)
+    window = shown_window(qtbot)
     rows = _reference(qtbot, window).visible_rows()
     timeline = [(k, c) for g, c, k in rows if g == "Mouse — timeline"]
     video = [(k, c) for g, c, k in rows if g == "Mouse — video"]
@@ -151,7 +143,7 @@ def test_the_mouse_gestures_are_listed_in_their_own_groups(qtbot) -> None:  # ty
 
 
 def test_cells_cannot_be_edited(qtbot) -> None:  # type: ignore[no-untyped-def]
-    window = _window(qtbot)
+    window = shown_window(qtbot)
     dialog = _reference(qtbot, window)
     tree = dialog.tree
     assert tree.editTriggers() == QAbstractItemView.EditTrigger.NoEditTriggers
@@ -170,7 +162,7 @@ def test_cells_cannot_be_edited(qtbot) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_f1_opens_one_reference_and_it_follows_the_menus(qtbot) -> None:  # type: ignore[no-untyped-def]
-    window = _window(qtbot)
+    window = shown_window(qtbot)
     window.activateWindow()  # shortcuts reach the active window only
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     QTest.keyClick(window, Qt.Key.Key_F1)

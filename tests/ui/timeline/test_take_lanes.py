@@ -13,10 +13,10 @@ from PySide6.QtTest import QTest
 from take_helpers import (
     BLOCK,
     RATE,
-    inpaint_take,
     results_window,
+    scene_takes,
     separation_take,
-    stereo_wav,
+    takes_window,
     wait_lanes,
 )
 
@@ -30,14 +30,9 @@ from isolde.ui.timeline.waveform_layer import y_extent
 @pytest.fixture(scope="module")
 def takes(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     folder = tmp_path_factory.mktemp("takes")
-    source = stereo_wav(folder / "scene.wav")
-    return {
-        "source": source,
-        "spans": separation_take(source, folder / "spans"),
-        "other": separation_take(source, folder / "other", exclude=(3.4, 4.0)),
-        "mono": _mono_copy(separation_take(source, folder / "mono")),
-        "inpaint": inpaint_take(source, folder / "inpaint"),
-    }
+    takes = scene_takes(folder, other=True)
+    takes["mono"] = _mono_copy(separation_take(takes["source"], folder / "mono"))
+    return takes
 
 
 def _mono_copy(take: Take) -> Take:
@@ -56,8 +51,7 @@ def _curve_x_range(layer) -> tuple[float, float]:  # type: ignore[no-untyped-def
 
 
 def test_lanes_appear_under_the_original_and_follow_zoom(qtbot, takes) -> None:  # type: ignore[no-untyped-def]
-    window = results_window(qtbot, takes["source"])
-    window.project.add_take(takes["spans"])
+    window = takes_window(qtbot, takes, "spans")
     wait_lanes(qtbot, window, ["target", "residual"])
     lanes = window.timeline.take_lanes
     original_bottom = y_extent(window.timeline.waveform.lanes)[0]
@@ -80,9 +74,7 @@ def test_lanes_appear_under_the_original_and_follow_zoom(qtbot, takes) -> None: 
 
 
 def test_switching_the_active_take_and_comparing(qtbot, takes) -> None:  # type: ignore[no-untyped-def]
-    window = results_window(qtbot, takes["source"])
-    for key in ("spans", "other", "inpaint"):
-        window.project.add_take(takes[key])
+    window = takes_window(qtbot, takes, "spans", "other", "inpaint")
     wait_lanes(qtbot, window, ["inpainted"])  # the last added is active
     panel = window.results_docks.takes_panel
     assert panel.table.rowCount() == 3
@@ -105,9 +97,7 @@ def test_switching_the_active_take_and_comparing(qtbot, takes) -> None:  # type:
 
 
 def test_takes_list_shows_provenance_and_the_stereo_image(qtbot, takes) -> None:  # type: ignore[no-untyped-def]
-    window = results_window(qtbot, takes["source"])
-    window.project.add_take(takes["spans"])
-    window.project.add_take(takes["mono"])
+    window = takes_window(qtbot, takes, "spans", "mono")
     table = window.results_docks.takes_panel.table
     headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
     row = {h: table.item(0, c).text() for c, h in enumerate(headers)}
@@ -128,8 +118,7 @@ def _pull(backend: PullBackend, player, blocks: int) -> np.ndarray:  # type: ign
 
 def test_switching_what_is_heard_lands_within_20ms_without_a_click(qtbot, takes) -> None:  # type: ignore[no-untyped-def]
     backend = PullBackend()
-    window = results_window(qtbot, takes["source"], backend)
-    window.project.add_take(takes["spans"])
+    window = takes_window(qtbot, takes, "spans", backend=backend)
     wait_lanes(qtbot, window, ["target", "residual"])
     player = window.transport.player
     window.seek(1.5)
@@ -161,9 +150,7 @@ def test_switching_what_is_heard_lands_within_20ms_without_a_click(qtbot, takes)
 
 
 def test_ab_between_two_takes_and_against_the_original(qtbot, takes) -> None:  # type: ignore[no-untyped-def]
-    window = results_window(qtbot, takes["source"])
-    window.project.add_take(takes["other"])
-    window.project.add_take(takes["spans"])
+    window = takes_window(qtbot, takes, "other", "spans")
     wait_lanes(qtbot, window, ["target", "residual"])
     player = window.transport.player
     QTest.keyClick(window, Qt.Key.Key_B)  # no B take: original ↔ the take
@@ -184,8 +171,7 @@ def test_ab_between_two_takes_and_against_the_original(qtbot, takes) -> None:  #
 
 def test_no_output_device_is_a_message_and_the_lanes_still_work(qtbot, takes) -> None:  # type: ignore[no-untyped-def]
     backend = PullBackend(fail=NO_OUTPUT.format("no output device was found"))
-    window = results_window(qtbot, takes["source"], backend)
-    window.project.add_take(takes["spans"])
+    window = takes_window(qtbot, takes, "spans", backend=backend)
     wait_lanes(qtbot, window, ["target", "residual"])
     QTest.keyClick(window, Qt.Key.Key_Space)
     assert not window.transport.playing

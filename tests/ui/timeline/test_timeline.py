@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from timeline_helpers import RATE, mouse_click, mouse_drag, open_window, write_tone_wav
+from window_helpers import save_screenshot
 
 from isolde.core.spans import effective_spans
 from isolde.ui.common.edit_state import Tool
@@ -245,7 +245,7 @@ def test_context_menus(window) -> None:  # type: ignore[no-untyped-def]
     assert any("Include" in t for t in texts)
 
 
-def test_screenshot_with_all_three_kinds(qtbot, repo_root: Path) -> None:  # type: ignore[no-untyped-def]
+def test_screenshot_with_all_three_kinds(qtbot) -> None:  # type: ignore[no-untyped-def]
     from isolde.resources import sample_path
 
     window = open_window(qtbot, sample_path(), size=(1400, 600))
@@ -260,11 +260,7 @@ def test_screenshot_with_all_three_kinds(qtbot, repo_root: Path) -> None:  # typ
     window.edit_state.set_out(20.8)
     window.timeline.set_playhead(13.5)
     qtbot.wait(100)
-    out = Path(os.environ.get("ISOLDE_TEST_OUTPUT", repo_root / "test-output"))
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / "timeline.png"
-    assert window.grab().save(str(path))
-    assert path.stat().st_size > 10_000
+    assert save_screenshot(window, "timeline.png").stat().st_size > 10_000
 
 
 def _wheel(window, t: float, dy: int = 0, dx: int = 0, shift: bool = False) -> None:  # type: ignore[no-untyped-def]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QAbstractButton, QTableView, QWidget
 from timeline_helpers import open_window, write_tone_wav
+from window_helpers import screenshot_dir
 
 from isolde.ui.shell.editor_actions import COMMANDS
 
@@ -18,7 +18,7 @@ def window(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
     return open_window(qtbot, write_tone_wav(tmp_path / "tone.wav", 8.0))
 
 
-def test_spectrogram_toggle_shows_the_visible_range(qtbot, window, repo_root: Path) -> None:  # type: ignore[no-untyped-def]
+def test_spectrogram_toggle_shows_the_visible_range(qtbot, window) -> None:  # type: ignore[no-untyped-def]
     layer = window.timeline.spectrogram
     window.actions_by_key["spectrogram"].trigger()
     assert layer.enabled and window.timeline.waveform.lanes == 2
@@ -34,23 +34,21 @@ def test_spectrogram_toggle_shows_the_visible_range(qtbot, window, repo_root: Pa
     )
     window.actions_by_key["log_frequency"].trigger()
     qtbot.waitUntil(lambda: layer._shown is not None and layer._shown.log_frequency, timeout=10_000)
-    out = Path(os.environ.get("ISOLDE_TEST_OUTPUT", repo_root / "test-output"))
-    out.mkdir(parents=True, exist_ok=True)
+    out = screenshot_dir()
     window.grab().save(str(out / "spectrogram.png"))
     window.actions_by_key["spectrogram"].trigger()
     assert not layer.image.isVisible()
     assert window.timeline.waveform._curves  # the waveform is back
 
 
-def test_sample_level_view_draws_dots(qtbot, window, repo_root: Path) -> None:  # type: ignore[no-untyped-def]
+def test_sample_level_view_draws_dots(qtbot, window) -> None:  # type: ignore[no-untyped-def]
     window.timeline.view.show_range(1.0, 1.0 + 120 / 48_000)
     waveform = window.timeline.waveform
     assert waveform.mode == "samples"
     dots = waveform._samples[0]
     assert dots.opts["symbol"] == "o"
     assert len(dots.xData) >= 120
-    out = Path(os.environ.get("ISOLDE_TEST_OUTPUT", repo_root / "test-output"))
-    out.mkdir(parents=True, exist_ok=True)
+    out = screenshot_dir()
     window.grab().save(str(out / "samples.png"))
 
 

@@ -4,7 +4,6 @@ ticks on the timeline; the assist's price shown before it is sent, and its reaso
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +21,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit
 from tests.fakecloud.testing import start_cloud
+from window_helpers import save_screenshot
 
 from isolde.core.masks import MASK_COLORS, MaskKeyframe, MaskShape
 from isolde.ui.video.mask_assist import AssistAsk
@@ -204,7 +204,7 @@ def test_the_assist_is_off_with_a_reason_without_a_fal_key(qtbot, tmp_path, monk
 
 @pytest.mark.parametrize("size", [(1280, 800), (1680, 1050)])
 def test_screenshot_of_the_viewer_with_the_mask_panel_and_a_painted_mask(
-    qtbot, tmp_path: Path, repo_root: Path, size: tuple[int, int]
+    qtbot, tmp_path: Path, size: tuple[int, int]
 ) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "box.mp4"
     truth = make_moving_box_video(path, size=(320, 240), frames=40)
@@ -230,10 +230,7 @@ def test_screenshot_of_the_viewer_with_the_mask_panel_and_a_painted_mask(
     settle(qtbot, window)
     qtbot.waitUntil(lambda: window.video.viewer.view.has_overlay, timeout=5000)
     QApplication.processEvents()
-    out = Path(os.environ.get("ISOLDE_TEST_OUTPUT", repo_root / "test-output"))
-    out.mkdir(parents=True, exist_ok=True)
-    shot = out / f"mask_tools_{size[0]}x{size[1]}.png"
-    assert window.grab().save(str(shot))
+    save_screenshot(window, f"mask_tools_{size[0]}x{size[1]}.png")
     assert tools.dock.isVisible() and tools.dock.width() > 200 and tools.dock.height() > 200
     assert len(window.timeline.keyframes.times) == 2
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from video_helpers import MadeVideo, make_video, screenshot_dir, shown_pixels, video_window
+from video_helpers import MadeVideo, make_video, shown_pixels, video_window
+from window_helpers import save_screenshot
 
 from isolde.core.masks import MaskKeyframe, MaskShape
 from isolde.ui.shell.main_window import MainWindow
@@ -109,6 +110,4 @@ def test_screenshot_of_the_preview(qtbot, scene, size, name) -> None:  # type: i
     qtbot.waitUntil(lambda: viewer.current_frame == k, timeout=10_000)
     viewer.preview.toggle.click()
     qtbot.waitUntil(lambda: viewer.mask_frame == k, timeout=10_000)
-    path = screenshot_dir() / name
-    assert window.grab().save(str(path))
-    assert path.stat().st_size > 10_000
+    assert save_screenshot(window, name).stat().st_size > 10_000

@@ -14,12 +14,12 @@ from video_helpers import (
     MadeVideo,
     make_corrupt_video,
     make_video,
-    screenshot_dir,
     shown_number,
     shown_pixels,
     video_window,
     wait_frame,
 )
+from window_helpers import save_screenshot
 
 from isolde.audio.pull_backend import PullBackend
 from isolde.core.masks import MaskKeyframe, MaskShape
@@ -228,9 +228,7 @@ def test_screenshot_of_the_viewer_with_a_mask_overlay(qtbot, tmp_path, size, nam
     colour = project.state.masks[0].color
     assert centre.name() == colour and 100 <= centre.alpha() <= 130
     assert overlay.pixelColor(5, 5).alpha() == 0
-    path = screenshot_dir() / name
-    assert window.grab().save(str(path))
-    assert path.stat().st_size > 10_000
+    assert save_screenshot(window, name).stat().st_size > 10_000
     project.undo()
     project.undo()
     project.undo()  # no mask left: the overlay goes

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from isolde.core.errors import IsoldeError
 from isolde.core.timecode import format_time
+from isolde.ui.common.id_table import IdTable
 from isolde.ui.results.results import Results
 from isolde.ui.results.take_info import take_title
 
@@ -28,17 +28,12 @@ class EditsPanel(QWidget):
     def __init__(self, results: Results, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.results = results
-        self.table = QTableWidget(0, len(HEADERS), self)
+        self.table = IdTable(HEADERS, self)
         self.table.setAccessibleName("Applied edits")
         self.table.setAccessibleDescription(
             "Takes written into the timeline, heard and shown there; later rows win"
         )
-        self.table.setHorizontalHeaderLabels(HEADERS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.cellDoubleClicked.connect(lambda row, _col: self.show_edit(row))
         self.remove_button = QPushButton("Remove edit", self)
@@ -56,14 +51,12 @@ class EditsPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row)
         layout.addWidget(self.table, 1)
-        self._ids: list[str] = []
         results.changed.connect(self.refresh)
         self.refresh()
 
     def refresh(self) -> None:
         state = self.results.project.state if self.results.project else None
         edits = state.edits if state else ()
-        ids = [e.id for e in edits]
         selected = self.selected_id()
         self.table.setRowCount(len(edits))
         for row, edit in enumerate(edits):
@@ -84,17 +77,11 @@ class EditsPanel(QWidget):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, edit.id)
                 self.table.setItem(row, col, item)
-        self._ids = ids
-        if selected in ids:
-            self.table.selectRow(ids.index(selected))
-        self.table.resizeColumnsToContents()
+        self.table.set_ids([e.id for e in edits], selected)
         self._update_buttons()
 
     def selected_id(self) -> str | None:
-        rows = self.table.selectionModel().selectedRows()
-        if not rows or rows[0].row() >= len(self._ids):
-            return None
-        return self._ids[rows[0].row()]
+        return self.table.selected_id()
 
     def _update_buttons(self) -> None:
         self.remove_button.setEnabled(self.selected_id() is not None)
@@ -110,8 +97,8 @@ class EditsPanel(QWidget):
 
     def show_edit(self, row: int) -> None:
         project = self.results.project
-        if project is None or not 0 <= row < len(self._ids):
+        if project is None or not 0 <= row < len(self.table.ids):
             return
-        edit = project.state.edit(self._ids[row])
+        edit = project.state.edit(self.table.ids[row])
         margin = (edit.end - edit.start) * 0.1
         self.results.timeline.view.show_range(edit.start - margin, edit.end + margin)

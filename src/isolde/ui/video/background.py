@@ -15,6 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from isolde.core.background_pass import join_thread
 from isolde.core.errors import Cancelled, IsoldeError
 from isolde.core.progress import CancelToken, ProgressFn
 
@@ -83,11 +84,7 @@ class BackgroundTask(QObject):
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the worker ends (tests, closing); the outcome still arrives by `_poll`."""
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
-            return not thread.is_alive()
-        return True
+        return join_thread(self._thread, timeout)
 
     def _poll(self) -> None:
         with self._lock:
