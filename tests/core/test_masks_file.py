@@ -42,7 +42,7 @@ def masked_state(folder: Path) -> ProjectState:
 def test_masks_round_trip_through_the_file(tmp_path: Path) -> None:
     state = masked_state(tmp_path)
     path, doc = saved_doc(tmp_path, state)
-    assert doc["version"] == CURRENT_VERSION == 3
+    assert doc["version"] == CURRENT_VERSION == 4
     assert doc["mask_invert"] is True
     saved = doc["masks"][0]
     assert saved["track"][0] == [1, 10.0, 20.0, 50.0, 60.0, 0]
@@ -66,7 +66,7 @@ def test_a_format_2_project_opens_with_no_masks_and_saves_as_3(tmp_path: Path) -
     assert project.state == full_state(tmp_path)
     project.add_mask("dog")
     project.save()
-    assert json.loads(path.read_text())["version"] == 3
+    assert json.loads(path.read_text())["version"] == CURRENT_VERSION
     assert (tmp_path / "project.isolde.v2.bak").read_text() == old_text
 
 

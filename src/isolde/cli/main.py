@@ -15,11 +15,14 @@ from isolde import __version__
 from isolde.cli import (
     arg_types,
     batch,
+    compare_cmd,
     export_cmd,
     jobs_cmd,
     mask_cmd,
     mux_cmd,
+    peel_cmd,
     process,
+    stems_cmd,
     suggest,
 )
 from isolde.cli.console import error
@@ -37,6 +40,9 @@ COMMANDS = (
     "export",
     "mask",
     "mux",
+    "compare",
+    "peel",
+    "stems",
 )
 
 TIME_HELP = "times are seconds (2.5) or h:mm:ss.sss"
@@ -56,6 +62,9 @@ HANDLERS = {
     "export": ("export_cmd", "run_export"),
     "mask": ("mask_cmd", "run"),
     "mux": ("mux_cmd", "run"),
+    "compare": ("compare_cmd", "run"),
+    "peel": ("peel_cmd", "run"),
+    "stems": ("stems_cmd", "run"),
 }
 
 
@@ -184,6 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
     export_cmd.add_parsers(sub)
     mask_cmd.add_parser(sub)
     mux_cmd.add_parser(sub)
+    compare_cmd.add_parser(sub)
+    peel_cmd.add_parser(sub)
+    stems_cmd.add_parser(sub)
     return parser
 
 

@@ -13,6 +13,7 @@ from isolde.cli.arg_types import typed_range
 from isolde.cli.console import ProgressPrinter, print_json
 from isolde.cli.worker import run_cancellable
 from isolde.core.errors import InputError
+from isolde.core.frozen import thaw
 from isolde.core.progress import CancelToken
 from isolde.core.projectfile import looks_like_project
 from isolde.core.spans import InpaintRegion, Span
@@ -144,6 +145,9 @@ def _report(
                     "processing_s": round(outcome.processing_s, 4),
                     "total_s": round(outcome.total_s, 4),
                 },
+                # The result check (jobs.result_check): problems worded for the user, measures.
+                "problems": outcome.take.problems,
+                "checks": thaw(outcome.take.checks),
             }
         )
     else:
@@ -152,6 +156,10 @@ def _report(
         print(f"{'take':<10}{outcome.take_file}")
         cost = f", about ${outcome.take.cost_usd:.3f}" if outcome.take.cost_usd else ""
         print(f"done in {outcome.processing_s:.2f} s ({provider.name}{cost})")
+        for problem in outcome.take.problems:
+            print(f"check: {problem}")
+        for start, end in outcome.take.predicted_spans:
+            print(f"{'predicted':<10}{start:.2f}–{end:.2f} s")
     return 0
 
 
@@ -228,7 +236,8 @@ def run_separate(args: argparse.Namespace) -> int:
     )
     args.out = args.out or _default_out(media_path, "separated")
     check_before_work(provider, request, media, args, fmt)  # before any engine or upload
-    return _report(_run(provider, request, args, fmt), provider, "separate", args)
+    command = getattr(args, "command", None) or "separate"  # `peel` runs through here too
+    return _report(_run(provider, request, args, fmt), provider, command, args)
 
 
 def run_inpaint(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 
 from isolde.core.edits import DEFAULT_FADE_S, AppliedEdit
 from isolde.core.errors import InputError
+from isolde.core.layers import Layer, LayerPart
 from isolde.core.masks import MaskKeyframe, MaskObject, MaskShape, TrackBox
 from isolde.core.media import MediaRef
 from isolde.core.spans import InpaintRegion, Span
@@ -115,6 +116,7 @@ def decode_state(doc: dict[str, Any], project_dir: Path, fail: Fail) -> ProjectS
     if active is not None and active not in {t.id for t in takes}:
         fail(f"active_take {active!r} names no entry in takes")
     edits = tuple(_edit(f) for f in top.items("edits"))
+    layers = tuple(_layer(f) for f in top.items("layers"))
     state = ProjectState(
         media=media,
         edits=edits,
@@ -127,6 +129,7 @@ def decode_state(doc: dict[str, Any], project_dir: Path, fail: Fail) -> ProjectS
         active_take=active,
         masks=masks,
         mask_invert=top.get("mask_invert", "bool"),
+        layers=layers,
     )
     return _guard("the project", fail, lambda: check_state(state))
 
@@ -197,6 +200,21 @@ def _edit(f: Fields) -> AppliedEdit:
     )
 
 
+def _layer(f: Fields) -> Layer:
+    parts = tuple(LayerPart(p.get("take", "str"), p.get("role", "str")) for p in f.items("parts"))
+    return Layer(
+        id=_id(f),
+        name=f.get("name", "str"),
+        colour=f.get("colour", "str", default=""),
+        gain_db=float(f.get("gain_db", "number", default=0.0)),
+        mute=f.get("mute", "bool", default=False),
+        solo=f.get("solo", "bool", default=False),
+        parent=f.get("parent", "str", nullable=True, default=None),
+        parts=parts,
+        split_by=f.get("split_by", "str", nullable=True, default=None),
+    )
+
+
 def _take(f: Fields, project_dir: Path) -> Take:
     data = {
         "id": _id(f),
@@ -211,6 +229,7 @@ def _take(f: Fields, project_dir: Path) -> Take:
         "provider_request_id": f.get("provider_request_id", "str", nullable=True, default=None),
         "cost_usd": f.get("cost_usd", "number", nullable=True, default=None),
         "sample_rate": f.get("sample_rate", "int", default=0),
+        "checks": f.get("checks", "object", default={}),  # the result check (issue 14)
     }
     return _guard(f"{f.where} (id {data['id']})", f.fail, lambda: Take.from_json(data, project_dir))
 

@@ -21,6 +21,12 @@ Recovery files add `"autosave_of": "/abs/path.isolde" | null`. Unknown top-level
 ignored. A file that cannot be read raises ProjectFileError and is never written to by the
 reader; `check_overwritable` lets a save refuse to replace a file it could not read back.
 
+Version 4 added the layers (core/layers.py), the root first, one object each:
+
+    {"id": "...", "name": "Voice", "colour": "#rrggbb" | "", "gain_db": 0.0, "mute": false,
+     "solo": false, "parent": "id" | null, "parts": [{"take": "id", "role": "target"}],
+     "split_by": "take id" | null}
+
 Older files are upgraded in memory by `MIGRATIONS`: `MIGRATIONS[n]` turns a version-n document
 into a version-n+1 one. Format changes bump CURRENT_VERSION and add one entry here.
 """
@@ -61,7 +67,7 @@ __all__ = [
 ]
 
 FORMAT_NAME = "isolde-project"
-CURRENT_VERSION = 3
+CURRENT_VERSION = 4
 SUFFIX = ".isolde"
 
 
@@ -77,7 +83,17 @@ def _v2_to_v3(doc: dict[str, Any]) -> dict[str, Any]:
     return {**doc, "version": 3, "masks": [], "mask_invert": False}
 
 
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2, 2: _v2_to_v3}
+def _v3_to_v4(doc: dict[str, Any]) -> dict[str, Any]:
+    """Version 4 added layers; a v3 project was never split. The bump keeps an older Isolde
+    from opening, and silently dropping, a project's layers."""
+    return {**doc, "version": 4, "layers": []}
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+    3: _v3_to_v4,
+}
 
 # Far beyond any real project: refuse to slurp a multi-gigabyte file picked by mistake.
 MAX_BYTES = 256 * 1024 * 1024
@@ -152,6 +168,7 @@ def dumps_state(
         "edits": [e.to_json() for e in state.edits],
         "masks": [m.to_json() for m in state.masks],
         "mask_invert": state.mask_invert,
+        "layers": [lay.to_json() for lay in state.layers],
     }
     doc.update(extra or {})
     # allow_nan=False: NaN is not JSON; states are checked, so this only guards against bugs.

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from isolde.core.edits import AppliedEdit
 from isolde.core.errors import InputError, SpanError
@@ -21,6 +21,9 @@ from isolde.core.masks import MaskObject
 from isolde.core.media import MediaRef
 from isolde.core.spans import InpaintRegion, Span
 from isolde.core.takes import Take
+
+if TYPE_CHECKING:
+    from isolde.core.layers import Layer
 
 DEFAULT_PROVIDER = "local"
 SPAN_FIELDS = ("start", "end", "include")
@@ -42,6 +45,7 @@ class ProjectState:
     edits: tuple[AppliedEdit, ...] = ()  # takes applied to the timeline, in order (later wins)
     masks: tuple[MaskObject, ...] = ()  # video masks, one per object (edits: mask_edits.py)
     mask_invert: bool = False  # send the picture outside the masks instead
+    layers: tuple[Layer, ...] = ()  # the source peeled into parts (edits: core/layers.py)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "spans", tuple(self.spans))
@@ -49,6 +53,7 @@ class ProjectState:
         object.__setattr__(self, "takes", tuple(self.takes))
         object.__setattr__(self, "edits", tuple(self.edits))
         object.__setattr__(self, "masks", tuple(self.masks))
+        object.__setattr__(self, "layers", tuple(self.layers))
         object.__setattr__(self, "options", freeze_mapping(self.options))
 
     @property
@@ -149,6 +154,10 @@ def check_state(state: ProjectState) -> ProjectState:
     _check_provider(state.provider, state.options)
     if state.active_take is not None:
         state.take(state.active_take)
+    if state.layers:
+        from isolde.core.layers import check_layers  # layers.py imports this module
+
+        check_layers(state)
     return state
 
 
@@ -227,6 +236,11 @@ def remove_take(state: ProjectState, take_id: str) -> ProjectState:
             f"take {take_id!r} is applied to the timeline ({len(used)} edit(s)); "
             "remove those edits first"
         )
+    if state.layers:
+        from isolde.core.layers import takes_used
+
+        if take_id in takes_used(state):
+            raise InputError(f"take {take_id!r} makes up layers; delete that split or merge first")
     index = _index(state.takes, take_id, "take")
     active = None if state.active_take == take_id else state.active_take
     return replace(state, takes=state.takes[:index] + state.takes[index + 1 :], active_take=active)

@@ -29,7 +29,9 @@ class Take:
     `files` maps a role ("target", "residual", "inpainted") to a path. In a project they are
     absolute (a project file stores those inside the project folder relative to it); a take.json
     beside its files may hold bare names, which `resolved(folder)` turns absolute.
-    `request` is what was sent (JSON-like), `timing` named durations in seconds.
+    `request` is what was sent (JSON-like), `timing` named durations in seconds. `checks` is
+    what the result check found when the take was stored (`jobs.result_check`: measures,
+    problems worded for the user, the engine's predicted spans); empty for takes made before.
     """
 
     id: str
@@ -44,6 +46,7 @@ class Take:
     provider_request_id: str | None = None
     cost_usd: float | None = None
     sample_rate: int = 0
+    checks: Mapping[str, Any] = field(default_factory=lambda: EMPTY)
 
     def __post_init__(self) -> None:
         self._check()
@@ -51,6 +54,7 @@ class Take:
         object.__setattr__(self, "files", freeze_mapping(self.files))
         object.__setattr__(self, "request", freeze_mapping(self.request))
         object.__setattr__(self, "timing", freeze_mapping(self.timing))
+        object.__setattr__(self, "checks", freeze_mapping(self.checks))
 
     def _check(self) -> None:
         for name in ("id", "provider", "endpoint", "label"):
@@ -79,6 +83,9 @@ class Take:
         if not isinstance(self.request, Mapping):
             raise InputError(f"take {self.id}: request must be a mapping")
         check_jsonable(self.request, f"take {self.id}: request")
+        if not isinstance(self.checks, Mapping):
+            raise InputError(f"take {self.id}: checks must be a mapping")
+        check_jsonable(self.checks, f"take {self.id}: checks")
         if self.provider_request_id is not None and not isinstance(self.provider_request_id, str):
             raise InputError(f"take {self.id}: provider_request_id must be text")
         if self.cost_usd is not None and not (_is_number(self.cost_usd) and self.cost_usd >= 0):
@@ -95,6 +102,28 @@ class Take:
         return Path(path) if path else None
 
     @property
+    def problems(self) -> list[str]:
+        """What the result check found wrong, worded for the user (none if never checked)."""
+        found = self.checks.get("problems", ())
+        if not isinstance(found, tuple | list):
+            return []
+        return [str(p.get("message", "")) for p in found if isinstance(p, Mapping)]
+
+    @property
+    def predicted_spans(self) -> list[tuple[float, float]]:
+        """Where the engine said it heard the sound (SAM Audio's predict_spans), if it said."""
+        out: list[tuple[float, float]] = []
+        found = self.checks.get("predicted_spans", ())
+        for pair in found if isinstance(found, tuple | list) else ():
+            try:
+                start, end = float(pair[0]), float(pair[1])
+            except (TypeError, ValueError, IndexError, KeyError):
+                continue
+            if end > start:
+                out.append((start, end))
+        return out
+
+    @property
     def relative_files(self) -> list[str]:
         return [role for role, p in self.files.items() if not os.path.isabs(p)]
 
@@ -104,7 +133,7 @@ class Take:
         return replace(self, files=files)
 
     def to_json(self, project_dir: Path | None = None) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "id": self.id,
             "kind": self.kind,
             "provider": self.provider,
@@ -118,6 +147,9 @@ class Take:
             "cost_usd": self.cost_usd,
             "sample_rate": self.sample_rate,
         }
+        if self.checks:  # left out when empty: files of takes never checked stay as they were
+            data["checks"] = thaw(self.checks)
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any], project_dir: Path | None = None) -> Take:
@@ -137,6 +169,7 @@ class Take:
             provider_request_id=data.get("provider_request_id"),
             cost_usd=data.get("cost_usd"),
             sample_rate=data.get("sample_rate", 0),
+            checks=data.get("checks") or {},
         )
 
 

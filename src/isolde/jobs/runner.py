@@ -33,6 +33,7 @@ from isolde.core.takes import Take
 from isolde.jobs import take_commit
 from isolde.jobs.output_checks import check_take_folder
 from isolde.jobs.preparation import prepare_request
+from isolde.jobs.result_check import check_result
 from isolde.providers.base import (
     EventFn,
     Provider,
@@ -130,6 +131,8 @@ def _write_take(
 ) -> tuple[Take, dict[str, Path]]:
     """Every file of the take, `take.json` last, into the staging folder."""
     outputs: dict[str, Path] = {}
+    # Checked on the engine's float files (matched to the source), before they are transcoded.
+    checks = check_result(files, request, media.path, result.details)
     for role, produced in files.items():
         dest = staging / f"{role}{fmt.extension}"
         with open_audio(produced) as src:
@@ -148,6 +151,7 @@ def _write_take(
         provider_request_id=result.provider_request_id,
         cost_usd=result.cost_usd,
         sample_rate=fmt.sample_rate or result.sample_rate,
+        checks=checks,
     )
     document = {
         "format": "isolde-take",

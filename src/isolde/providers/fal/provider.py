@@ -29,6 +29,7 @@ from isolde.providers.base import (
 from isolde.providers.errors import JobFailedError, ProtocolError, SubmissionUnknownError
 from isolde.providers.fal import endpoints
 from isolde.providers.fal.errors import map_error
+from isolde.providers.fal.predicted_spans import predicted_spans
 from isolde.providers.fal.storage import MULTIPART_THRESHOLD, PART_SIZE, FalStorage
 from isolde.providers.media_prep import prepare_audio, prepare_video
 from isolde.providers.net.replies import HttpFailure, json_object
@@ -263,6 +264,8 @@ class FalProvider(QueueProvider):
         }
         if "seed" in data:
             details["seed"] = data["seed"]
+        if submission.endpoint == endpoints.SAM_ENDPOINTS[RequestKind.TEXT]:
+            details["predicted_spans"] = predicted_spans(data) or None  # only text predicts
         return ProviderResult(
             files=files,
             sample_rate=rate,

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow
 
 from isolde.core.project import Project
 from isolde.providers.base import Provider
+from isolde.ui.common.docks import make_dock
 from isolde.ui.common.edit_state import EditState
 from isolde.ui.jobs.job_bridge import JobBridge
 from isolde.ui.jobs.job_session import JobSession
@@ -45,13 +46,6 @@ class JobDocks:
         self.prompt_panel.set_project(project)
 
 
-def _dock(window: QMainWindow, title: str, name: str, accessible: str) -> QDockWidget:
-    dock = QDockWidget(title, window)
-    dock.setObjectName(name)
-    dock.setAccessibleName(accessible)
-    return dock
-
-
 def install_job_docks(
     window: QMainWindow,
     edit_state: EditState,
@@ -64,12 +58,10 @@ def install_job_docks(
     flow = SubmitFlow(session, edit_state, window)
     prompt_panel = PromptPanel(flow, edit_state)
     jobs_panel = JobsPanel(session, flow)
-    prompt_dock = _dock(window, "Prompt", "prompt-dock", "Prompt panel")
-    prompt_dock.setWidget(prompt_panel)
+    prompt_dock = make_dock(window, "Prompt", "prompt-dock", "Prompt panel", prompt_panel)
     window.splitDockWidget(below, prompt_dock, Qt.Orientation.Vertical)
     window.resizeDocks([below, prompt_dock], [240, 340], Qt.Orientation.Vertical)  # ~5 marks rows
-    jobs_dock = _dock(window, "Jobs", "jobs-dock", "Jobs panel")
-    jobs_dock.setWidget(jobs_panel)
+    jobs_dock = make_dock(window, "Jobs", "jobs-dock", "Jobs panel", jobs_panel)
     window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, jobs_dock)
     window.resizeDocks([jobs_dock], [150], Qt.Orientation.Vertical)
     flow.message.connect(status)

@@ -63,6 +63,7 @@ UNDO_KEYS = (QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo)
 class PromptPanel(QWidget):
     # (Separate can be sent, Inpaint can be sent): for the window's actions of the same name
     sendable_changed = Signal(bool, bool)
+    compare_requested = Signal()  # Compare…: the window opens the Compare dialog
 
     def __init__(
         self, flow: SubmitFlow, edit_state: EditState, parent: QWidget | None = None
@@ -98,6 +99,9 @@ class PromptPanel(QWidget):
         self.separate_button.setToolTip("Send the marks and prompt to the engine (Ctrl+Return)")
         self.inpaint_button = QPushButton("Inpaint")
         self.inpaint_button.setAccessibleName("Inpaint")
+        self.compare_button = QPushButton("Compare…")
+        self.compare_button.setToolTip("The same marks and prompt on several engines at once")
+        self.compare_button.clicked.connect(self.compare_requested)
         self.estimate = QLabel()
         self.estimate.setAccessibleName("Estimate")
         self.estimate.setWordWrap(True)
@@ -158,6 +162,7 @@ class PromptPanel(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.separate_button)
         buttons.addWidget(self.inpaint_button)
+        buttons.addWidget(self.compare_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
@@ -203,6 +208,7 @@ class PromptPanel(QWidget):
             self.engine,
             self.separate_button,
             self.inpaint_button,
+            self.compare_button,
             self.examples,
         ):
             widget.setEnabled(enabled)
@@ -281,6 +287,7 @@ class PromptPanel(QWidget):
         inpaint_why = inpaint_hint(state, provider)
         self.separate_button.setEnabled(separate_why is None)
         self.inpaint_button.setEnabled(inpaint_why is None)
+        self.compare_button.setEnabled(bool(state.spans or state.prompt.strip()))
         self.sendable_changed.emit(separate_why is None, inpaint_why is None)
         self.inpaint_button.setText(inpaint_text(state, self.edit_state.selected))
         self.inpaint_button.setToolTip(

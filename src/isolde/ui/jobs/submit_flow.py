@@ -88,6 +88,8 @@ class SubmitFlow(QObject):
         # Set by the window: True while the user compares two takes (A/B), whom a new take
         # must not interrupt (see ui.results.take_activation).
         self.comparing: Callable[[], bool] = lambda: False
+        # Set by the Layers dock: True for a job whose take splits a layer (results.layer_split).
+        self.claims: Callable[[JobRecord], bool] = lambda _record: False
         self._deferred: list[JobRecord] = []
         self._retry_deferred = QTimer(self, singleShot=True, interval=DEFER_MS)
         self._retry_deferred.timeout.connect(self._apply_deferred)
@@ -269,6 +271,8 @@ class SubmitFlow(QObject):
 
         Never raises or focuses anything: the user may be typing elsewhere.
         """
+        if self.claims(record):
+            return  # a layer's split: LayerSplit adds its take with split_layer
         if record.state == "done" and self._mid_edit():
             self._deferred.append(record)  # a take must not join the user's half-done edit
             self._retry_deferred.start()

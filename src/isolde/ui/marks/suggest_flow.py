@@ -17,6 +17,7 @@ from isolde.core.project import Project
 from isolde.core.state import ProjectState
 from isolde.dsp.span_suggestions import Suggestion
 from isolde.dsp.suggest_pass import detector_problem, listen_for_speech
+from isolde.ui.common.docks import make_dock
 from isolde.ui.common.polled_task import PolledTask
 from isolde.ui.marks.suggest_panel import SuggestPanel
 from isolde.ui.marks.suggest_proposals import BOTH, Proposals
@@ -226,10 +227,7 @@ def install_suggest(
     show_status: StatusFn,
 ) -> SuggestFlow:
     """The Suggested spans dock, tabbed with `tab_with` and hidden until first used."""
-    dock = QDockWidget("Suggested spans", window)
-    dock.setObjectName("suggest-dock")
-    dock.setAccessibleName("Suggested spans")
-    dock.setWidget(SuggestPanel())
+    dock = make_dock(window, "Suggested spans", "suggest-dock", "Suggested spans", SuggestPanel())
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
     window.tabifyDockWidget(tab_with, dock)
     dock.hide()

@@ -35,6 +35,11 @@ class Transport(QObject):
         self._source: AudioSource | None = None
         self._program: EditedSource | None = None  # the recording as edited
         self._lanes: dict[str, AudioSource] = {}  # take lanes beside the original
+        # The project's layers (leaves), a second group of lanes: while they are heard, the
+        # lanes above are muted, else the layers are (see `apply_layer_mix`).
+        self._layer_lanes: dict[str, AudioSource] = {}
+        self._mix: dict[str, LaneSettings] = {}  # the take lanes' settings, as last asked
+        self._layer_mix: dict[str, LaneSettings] | None = None  # None: layers not heard
         self.device: int | str | None = None  # the chosen output device; None: the default
         self._was_playing = False
         self._timer = QTimer(self, interval=POLL_MS)
@@ -51,6 +56,7 @@ class Transport(QObject):
         self._source = source
         self._program = None
         self._lanes = {}
+        self._layer_lanes, self._mix, self._layer_mix = {}, {}, None
         if source is not None:
             self.player.set_sources({"original": source}, source.sample_rate, source.channels)
             self._report_error()
@@ -62,10 +68,10 @@ class Transport(QObject):
             return
         self._lanes = dict(lanes)
         try:
-            self.player.set_sources({"original": self._main, **self._lanes})
+            self.player.set_sources({"original": self._main, **self._lanes, **self._layer_lanes})
         except ValueError as exc:  # a lane at another rate: say so, keep the original playing
             self._lanes = {}
-            self.player.set_sources({"original": self._main})
+            self.player.set_sources({"original": self._main, **self._layer_lanes})
             self.message.emit(f"Cannot play the take beside the recording: {exc}")
             return
         self._report_error()
@@ -85,15 +91,53 @@ class Transport(QObject):
         if self._source is None or program is self._program:
             return
         self._program = program
-        self.player.set_sources({"original": self._main, **self._lanes})
+        self.player.set_sources({"original": self._main, **self._lanes, **self._layer_lanes})
         self._report_error()
 
     def apply_mix(self, settings: Mapping[str, LaneSettings]) -> None:
         """Gain, mute and solo per lane; only changed lanes are touched. The player ramps each
         change over ~10 ms, so a switch is heard at once and without a click."""
+        self._mix.update(settings)
+        self._set_mixed()
+
+    def set_layer_lanes(self, lanes: Mapping[str, AudioSource]) -> None:
+        """The layers' lanes (names unlike the take lanes'), played beside the rest."""
+        if self._source is None or dict(lanes) == self._layer_lanes:
+            return
+        self._layer_lanes = dict(lanes)
+        try:
+            self.player.set_sources({"original": self._main, **self._lanes, **self._layer_lanes})
+        except ValueError as exc:
+            self._layer_lanes = {}
+            self.player.set_sources({"original": self._main, **self._lanes})
+            self.message.emit(f"Cannot play the layers beside the recording: {exc}")
+            return
+        self._report_error()
+        self._set_mixed()
+
+    def apply_layer_mix(self, settings: Mapping[str, LaneSettings] | None) -> None:
+        """Hear the layers at these settings (the other lanes fall silent in the same ramp),
+        or, with None, hear what `apply_mix` chose and silence the layers."""
+        self._layer_mix = None if settings is None else dict(settings)
+        self._set_mixed()
+
+    @property
+    def layers_heard(self) -> bool:
+        return self._layer_mix is not None
+
+    def _set_mixed(self) -> None:
+        # One solo space for all lanes: while layers are heard the others are muted and
+        # unsoloed, so a layer's solo means "only this layer".
+        heard = self._layer_mix
+        if heard is None:
+            mixed = {**self._mix, **{n: LaneSettings(mute=True) for n in self._layer_lanes}}
+        else:
+            silent = {n: LaneSettings(s.gain_db, mute=True) for n, s in self._mix.items()}
+            silent.setdefault("original", LaneSettings(mute=True))
+            mixed = {**silent, **{n: heard.get(n, LaneSettings()) for n in self._layer_lanes}}
         player = self.player
         current = player.lanes
-        changed = {n: s for n, s in settings.items() if current.get(n) != s}
+        changed = {n: s for n, s in mixed.items() if current.get(n) != s}
         if changed:
             player.set_lanes(changed)
 

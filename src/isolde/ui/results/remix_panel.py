@@ -23,7 +23,7 @@ from isolde.ui.results.apply_range import chosen_range
 from isolde.ui.results.edits_panel import EditsPanel
 from isolde.ui.results.listen_mix import MODES, ORIGINAL, RESIDUAL, TARGET, describe
 from isolde.ui.results.results import Results
-from isolde.ui.results.take_info import take_title
+from isolde.ui.results.take_info import take_line
 
 STEPS_PER_DB = 2  # sliders move in 0.5 dB steps
 # The residual slider's leftmost stop, one step below −60 dB, is "silent"; −60 … +6 dB follow.
@@ -215,11 +215,11 @@ class RemixPanel(QWidget):
         inpaint = take is not None and take.kind == "inpaint"
         has_take = take is not None
         self.take_label.setText(
-            f"Take A: {take_title(take)}" if take else "No take yet: run a job (Ctrl+Return)"
+            f"Take A: {take_line(take)}" if take else "No take yet: run a job (Ctrl+Return)"
         )
         take_b = results.take("b")
         if take_b is not None:
-            self.take_label.setText(f"{self.take_label.text()}\nTake B: {take_title(take_b)}")
+            self.take_label.setText(f"{self.take_label.text()}\nTake B: {take_line(take_b)}")
         self.listen_buttons[TARGET].setText("2 Repaired" if inpaint else LISTEN_TEXT[TARGET])
         for mode, button in self.listen_buttons.items():
             button.setEnabled(mode == ORIGINAL or (has_take and not (inpaint and mode != TARGET)))

@@ -24,6 +24,7 @@ from isolde.jobs.naming import short_range
 from isolde.ui.common.edit_state import EditState
 from isolde.ui.playback.transport import Transport
 from isolde.ui.results.apply_range import chosen_range, edit_for, range_for, whole_file
+from isolde.ui.results.compare_audition import CompareAudition
 from isolde.ui.results.listen_mix import (
     B_PREFIX,
     ORIGINAL,
@@ -68,6 +69,8 @@ class Results(QObject):
         self._marks_seen: tuple[object, ...] = ()
         self._poll = QTimer(self, interval=POLL_MS)
         self._poll.timeout.connect(self._check_loads)
+        self.audition = CompareAudition(self)  # the tries of a comparison, heard in sync
+        self.audition.changed.connect(self._push)
 
     # -- document -------------------------------------------------------------------------
     def set_document(self, project: Project | None, source: AudioSource | None) -> None:
@@ -78,6 +81,7 @@ class Results(QObject):
         self.project, self.source = project, source
         self.compare_id = None
         self.listening = Listening()
+        self.audition.clear(notify=False)  # the transport's new source has dropped its lanes
         for side in SIDES:
             self._cancel_load(side)
             self._install(side, None, push=False)
@@ -101,12 +105,12 @@ class Results(QObject):
             media = self.media[side]
             if media is not None:
                 names += [prefix + role for role in media.roles]
-        return names
+        return names + self.audition.lane_names()
 
     @property
     def comparing(self) -> bool:
         """A B take is set: a take that arrives now does not take A's place."""
-        return self.compare_id is not None
+        return self.compare_id is not None or self.audition.holds_takes
 
     def take(self, side: str) -> Take | None:
         media = self.media[side]
@@ -131,6 +135,7 @@ class Results(QObject):
             if want != self._wanted(side):
                 self._load(side, state.take(want) if want else None)
         self._follow_renames(state)
+        self.audition.sync(state)
         # Drags and typing change the state many times a second: the panels only redraw
         # when what they show changed.
         seen = (state.takes, state.active_take, state.edits, self.compare_id)
@@ -217,7 +222,7 @@ class Results(QObject):
                 label = f"{tag}{role.capitalize()} — {title}"
                 colour = lane_colour(role, side == "b")
                 specs.append(LaneSpec(prefix + role, label, media.pyramids[role], colour))
-        return specs
+        return specs + self.audition.specs()
 
     def _push(self) -> None:
         lanes: dict[str, AudioSource] = {}
@@ -225,12 +230,17 @@ class Results(QObject):
             media = self.media[side]
             if media is not None:
                 lanes.update({prefix + role: media.sources[role] for role in media.roles})
+        lanes.update(self.audition.lanes())  # type: ignore[arg-type]
         self.transport.set_lanes(lanes)
         self.timeline.set_take_lanes(self._lane_specs())
         self._apply_mix()
 
     def _apply_mix(self) -> None:
-        names = self.lane_names
+        names, audition = self.lane_names, self.audition
+        if audition.heard and audition.ready:  # a try is chosen: solo its lanes
+            self.transport.apply_mix(audition.settings(self.listening, names))
+            self.timeline.take_lanes.set_heard(audition.heard_names(self.listening, names))
+            return
         self.transport.apply_mix(lane_settings(self.listening, names))
         self.timeline.take_lanes.set_heard(heard_lanes(self.listening, names))
 
@@ -246,8 +256,33 @@ class Results(QObject):
         """Hear the original, the target, the residual or the remix (keys 1–4)."""
         self._listen(self.listening.with_mode(mode))
 
+    def hear_try(self, number: int) -> None:
+        """Alt+1…4: hear try `number` of the comparison (1–4 then choose its part)."""
+        text = self.audition.choose(number, self.listening)
+        if self.listening.mode == ORIGINAL and self.audition.heard:
+            self.listening = self.listening.with_mode(self.listening.last_result)
+            text = self.audition.choose(number, self.listening)
+        self._listen(self.listening, announce=False)
+        self.message.emit(text)
+
+    def keep_try(self) -> str | None:
+        """Keep the try being heard: it becomes the active take (undoable); auditioning ends."""
+        take_id = self.audition.chosen_take if self.audition.heard else None
+        if take_id is None or self.project is None:
+            self.message.emit("Choose a try first (Alt+1…Alt+4), then keep it")
+            return None
+        self.audition.heard = False
+        self.project.set_active_take(take_id)
+        self.listening = replace(self.listening, side="a")
+        self._listen(self.listening, announce=False)
+        title = self.audition.chosen_title(self.project.state)
+        self.message.emit(f"Kept “{title}” as the active take — Ctrl+Z goes back")
+        return take_id
+
     def toggle_ab(self) -> None:
         """B: take A ↔ take B when comparing, else the original ↔ the take."""
+        if self.audition.heard:  # B leaves the tries for the takes
+            self.audition.heard = False
         self._listen(self.listening.toggled(self.media["b"] is not None))
 
     def set_gains(self, target_db: float, residual_db: float | None) -> None:
@@ -302,6 +337,8 @@ class Results(QObject):
             self._unsubscribe()
             self._unsubscribe = None
         self._poll.stop()
+        self.audition.changed.disconnect(self._push)
+        self.audition.close()
         for side in SIDES:
             self._cancel_load(side)
             media, self.media[side] = self.media[side], None

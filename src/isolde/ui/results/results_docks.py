@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow
 
+from isolde.ui.common.docks import make_dock
 from isolde.ui.common.edit_state import EditState
 from isolde.ui.jobs.job_docks import JobDocks
 from isolde.ui.playback.device_menu import DeviceMenu
@@ -63,13 +64,6 @@ class ResultsDocks:
         self.results.close()
 
 
-def _dock(window: QMainWindow, title: str, name: str, accessible: str) -> QDockWidget:
-    dock = QDockWidget(title, window)
-    dock.setObjectName(name)
-    dock.setAccessibleName(accessible)
-    return dock
-
-
 def install_results_docks(
     window: QMainWindow,
     transport: Transport,
@@ -82,11 +76,9 @@ def install_results_docks(
     results = Results(transport, timeline, edit_state, window)
     takes_panel = TakesPanel(results)
     remix_panel = RemixPanel(results)
-    takes_dock = _dock(window, "Takes", "takes-dock", "Takes list")
-    takes_dock.setWidget(takes_panel)
+    takes_dock = make_dock(window, "Takes", "takes-dock", "Takes list", takes_panel)
     window.splitDockWidget(jobs.jobs_dock, takes_dock, Qt.Orientation.Horizontal)
-    remix_dock = _dock(window, "Remix", "remix-dock", "Remix and listening")
-    remix_dock.setWidget(remix_panel)
+    remix_dock = make_dock(window, "Remix", "remix-dock", "Remix and listening", remix_panel)
     window.tabifyDockWidget(jobs.prompt_dock, remix_dock)
     jobs.prompt_dock.raise_()
     device_menu = DeviceMenu(transport, status, window)

@@ -81,3 +81,33 @@ def result_roles(take: Take) -> tuple[str, ...]:
     if take.kind == "inpaint" or "inpainted" in take.files:
         return ("inpainted",)
     return tuple(r for r in ("target", "residual") if r in take.files)
+
+
+def check_text(take: Take) -> str:
+    """The takes list's Check cell: "⚠ " and the first problem's gist, "ok" for a take that
+    passed, "" for one never checked (made before the check existed, or an inpaint)."""
+    problems = take.problems
+    if problems:
+        gist = problems[0].split(" — ")[0].split(" (")[0]
+        more = f" (+{len(problems) - 1})" if len(problems) > 1 else ""
+        return f"⚠ {gist}{more}"
+    return "ok" if "measures" in take.checks else ""
+
+
+def check_tooltip(take: Take) -> str:
+    """Every problem in full, then the spans the engine predicted, if any."""
+    lines = [f"⚠ {p}" for p in take.problems]
+    if not lines and "measures" in take.checks:
+        lines.append("The result check found nothing wrong.")
+    spans = take.predicted_spans
+    if spans:
+        lines.append(
+            "The engine heard the sound at " + ", ".join(f"{a:.2f}–{b:.2f} s" for a, b in spans)
+        )
+    return "\n".join(lines)
+
+
+def take_line(take: Take) -> str:
+    """The remix panel's line for a take: its title, and under it the check's first problem."""
+    problems = take.problems
+    return take_title(take) + (f"\n⚠ {problems[0]}" if problems else "")

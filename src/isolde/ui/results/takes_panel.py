@@ -9,7 +9,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QPushButton,
-    QTableWidget,
+    QStyle,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -20,10 +20,19 @@ from isolde.core.state import rename_take
 from isolde.core.takes import Take
 from isolde.jobs.naming import engine_name
 from isolde.ui.common.flow_layout import FlowLayout
+from isolde.ui.common.id_table import IdTable
 from isolde.ui.results.results import Results
-from isolde.ui.results.take_info import cost_text, created_text, stereo_text, take_title
+from isolde.ui.results.take_info import (
+    check_text,
+    check_tooltip,
+    cost_text,
+    created_text,
+    stereo_text,
+    take_title,
+)
 
-HEADERS = ("", "Take", "Engine", "Kind", "Created", "Cost", "Stereo")
+HEADERS = ("", "Take", "Engine", "Kind", "Created", "Cost", "Stereo", "Check")
+CHECK_COLUMN = HEADERS.index("Check")  # the result check's verdict; the tooltip has it whole
 NAME_COLUMN = 1  # the only editable cell: the take's name
 
 
@@ -32,19 +41,14 @@ class TakesPanel(QWidget):
         super().__init__(parent)
         self.results = results
         self.setAccessibleName("Takes panel")
-        self.table = QTableWidget(0, len(HEADERS), self)
+        self.table = IdTable(HEADERS, self)
         self.table.setAccessibleName("Takes")
         self.table.setAccessibleDescription(
             "Every result of this project. Enter makes a take active (A); F2 or a double-click "
             "on its name renames it; Compare plays it as B against the active take."
         )
-        self.table.setHorizontalHeaderLabels(HEADERS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         triggers = QAbstractItemView.EditTrigger
         self.table.setEditTriggers(triggers.EditKeyPressed | triggers.DoubleClicked)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setStretchLastSection(True)
         # A double-click on the name renames (the cell's editor opens); elsewhere it picks.
         self.table.cellDoubleClicked.connect(
             lambda _row, col: self.make_active() if col != NAME_COLUMN else None
@@ -73,7 +77,6 @@ class TakesPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
-        self._ids: list[str] = []
         results.changed.connect(self.refresh)
         self.refresh()
 
@@ -107,6 +110,7 @@ class TakesPanel(QWidget):
                 created_text(take),
                 cost_text(take),
                 stereo_text(take, channels),
+                check_text(take),
             )
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -115,27 +119,27 @@ class TakesPanel(QWidget):
                     item.setToolTip(f"{take.endpoint} · id {take.id} — F2 renames it")
                 else:
                     item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                if col == CHECK_COLUMN:
+                    item.setToolTip(check_tooltip(take))
+                if col == NAME_COLUMN and take.problems:  # seen without scrolling to Check
+                    item.setIcon(
+                        self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+                    )
+                    item.setToolTip(f"{item.toolTip()}\n{check_tooltip(take)}")
                 if role:
                     font = QFont(item.font())
                     font.setBold(True)
                     item.setFont(font)
                 self.table.setItem(row, col, item)
         self.table.blockSignals(False)
-        self._ids = [t.id for t in takes]
-        if selected in self._ids:
-            self.table.selectRow(self._ids.index(selected))
-        self.table.resizeColumnsToContents()
+        self.table.set_ids([t.id for t in takes], selected)
         self._update_buttons()
 
     def selected_id(self) -> str | None:
-        rows = self.table.selectionModel().selectedRows()
-        if not rows or rows[0].row() >= len(self._ids):
-            return None
-        return self._ids[rows[0].row()]
+        return self.table.selected_id()
 
     def select_take(self, take_id: str) -> None:
-        if take_id in self._ids:
-            self.table.selectRow(self._ids.index(take_id))
+        self.table.select_id(take_id)
 
     def _update_buttons(self) -> None:
         picked = self.selected_id()

@@ -115,6 +115,23 @@ COMMANDS: tuple[Command, ...] = (
         "toggle_ab", "A/&B switch", ("B",), "Take A ↔ take B when comparing, else original ↔ take"
     ),
     Command(
+        "compare",
+        "&Compare engines…",
+        ("Ctrl+Alt+Return", "Ctrl+Alt+Enter"),
+        "Send the marks and prompt to several engines or option sets at once, priced first",
+    ),
+    *(
+        Command(f"hear_try_{n}", f"Hear try {n}", (f"Alt+{n}",), f"Hear the comparison's try {n}")
+        for n in range(1, 5)
+    ),
+    Command("keep_try", "&Keep try", ("K",), "Make the try you hear the active take"),
+    Command(
+        "keep_try_layers",
+        "Keep try as &layers",
+        ("Shift+K",),
+        "Split the source into the heard try's target and residual layers",
+    ),
+    Command(
         "apply_remix",
         "&Apply to selection",
         ("A",),

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
-    QDockWidget,
     QLabel,
     QMainWindow,
     QMenu,
@@ -25,13 +24,16 @@ from isolde.core.state import ProjectState
 from isolde.core.timecode import format_time
 from isolde.providers.base import Provider
 from isolde.providers.registry import get_provider
+from isolde.ui.common.docks import make_dock
 from isolde.ui.common.edit_state import EditState, Tool
 from isolde.ui.jobs.job_docks import install_job_docks
 from isolde.ui.marks.mark_commands import MarkCommands
 from isolde.ui.marks.spans_panel import SpansPanel
 from isolde.ui.marks.suggest_flow import install_suggest
 from isolde.ui.playback.transport import Transport
+from isolde.ui.results.compare_wiring import CompareWiring
 from isolde.ui.results.edited_view import EditedView
+from isolde.ui.results.layers_dock import install_layers_dock
 from isolde.ui.results.results_docks import install_results_docks
 from isolde.ui.shell import recovery_offer, unsaved
 from isolde.ui.shell.autosave import Autosaver
@@ -90,10 +92,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(body)
 
         self.spans_panel = SpansPanel(self.edit_state)
-        self.spans_dock = QDockWidget("Marks", self)
-        self.spans_dock.setObjectName("marks-dock")
-        self.spans_dock.setAccessibleName("Marks list")
-        self.spans_dock.setWidget(self.spans_panel)
+        self.spans_dock = make_dock(self, "Marks", "marks-dock", "Marks list", self.spans_panel)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.spans_dock)
         self.resizeDocks([self.spans_dock], [460], Qt.Orientation.Horizontal)
         self.jobs = install_job_docks(
@@ -105,7 +104,11 @@ class MainWindow(QMainWindow):
             self, self.transport, self.timeline, self.edit_state, self.jobs, self.show_status
         )
         self.results = self.results_docks.results
+        self.layers = install_layers_dock(
+            self, self.transport, self.timeline, self.results_docks, self.jobs, self.show_status
+        )
         self.jobs.flow.comparing = lambda: self.results.comparing  # a new take waits for A/B
+        self.compare = CompareWiring(self, self.jobs, self.results, self.show_status)
         self.edited_view = EditedView(self.transport, self.timeline, self)
         self.edited_view.message.connect(self.show_status)
         self.suggest = install_suggest(
@@ -118,6 +121,7 @@ class MainWindow(QMainWindow):
             "separate": self.jobs.flow.separate,
             "inpaint": self.jobs.flow.inpaint,
             "suggest_speech": self.suggest.start,
+            **self.compare.slots(),
             **self._file_and_edit_slots(),
         }
         self.actions_by_key = build_actions(self, slots)
@@ -145,6 +149,10 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.position_label)
         self.statusBar().showMessage("Open a recording or a video (Ctrl+O)")
         self.empty_state = install_empty_state(self)  # no file: Open buttons, drops, no commands
+        # Once every dock is in: about five rows of marks above the prompt panel.
+        self.resizeDocks(
+            [self.spans_dock, self.jobs.prompt_dock], [360, 290], Qt.Orientation.Vertical
+        )
 
         self.timeline.seek_requested.connect(self.seek)
         self.timeline.context_requested.connect(self.commands.context_menu)
@@ -257,6 +265,7 @@ class MainWindow(QMainWindow):
         self.jobs.set_project(self.project)
         self.transport.set_source(document.source)
         self.results.set_document(self.project, document.source)
+        self.layers.set_document(self.project, document.source)
         self.edited_view.set_document(self.project, document.source, document.pyramid)
         self.video.set_document(document)
         self.suggest.set_document(self.project, document.source)
@@ -359,6 +368,7 @@ class MainWindow(QMainWindow):
         self.transport.close()
         self.edited_view.close()
         self.results_docks.close()
+        self.layers.close()
         self.suggest.close()
         self.video.close()
         self._executor.shutdown(wait=False, cancel_futures=True)

@@ -16,6 +16,7 @@ from isolde.ui.marks.marks import find_mark
 from isolde.ui.timeline.edits_item import STRIP_HEIGHT, EditsItem, bars_of
 from isolde.ui.timeline.keyframes_item import KeyframesItem
 from isolde.ui.timeline.lane_axis import FrequencyBand, LaneAxis, LevelLane, Section
+from isolde.ui.timeline.layer_lanes import LayerLanes
 from isolde.ui.timeline.marks_item import MarksItem
 from isolde.ui.timeline.overview import OverviewStrip
 from isolde.ui.timeline.proposals_item import ProposalsItem
@@ -62,6 +63,7 @@ class TimelineWidget(QWidget):
         self.marks = MarksItem(edit_state)
         self.plot.addItem(self.marks)
         self.take_lanes = TakeLanes(self.plot)
+        self.layer_lanes = LayerLanes(self.plot)  # the project's leaf layers, under the takes
         self.edits = EditsItem()
         self.plot.addItem(self.edits)
         self.proposals = ProposalsItem()  # suggested spans waiting to be accepted
@@ -116,6 +118,7 @@ class TimelineWidget(QWidget):
         self.waveform.set_pyramid(pyramid, rate, frames)
         self.spectrogram.set_source(source)
         self.take_lanes.set_lanes([], rate)
+        self.layer_lanes.set_lanes([], rate)
         self.edits.set_bars(bars_of(project.state) if project else [], duration)
         self._apply_extent()
         self.marks.set_project(project, duration, rate)
@@ -143,6 +146,8 @@ class TimelineWidget(QWidget):
             bottom -= STRIP_HEIGHT
         if self.take_lanes.specs:
             bottom = self.take_lanes.place(bottom) - 0.05
+        if self.layer_lanes.specs:
+            bottom = self.layer_lanes.place(bottom - 0.1) - 0.05
         self.edits.set_geometry(strip, (original[0], 1.0))
         extent = (bottom, original[1])
         self.marks.set_y_range(extent)
@@ -164,6 +169,7 @@ class TimelineWidget(QWidget):
                 offsets = lane_offsets(self.waveform.lanes) + self.waveform.base
                 sections += [LevelLane(float(c)) for c in offsets]
             sections += [LevelLane(layer.base) for layer in self.take_lanes.layers]
+            sections += [LevelLane(layer.base) for layer in self.layer_lanes.layers]
         self.level_axis.set_sections(sections)
 
     def _relayout(self) -> None:
@@ -180,6 +186,13 @@ class TimelineWidget(QWidget):
         if not self.take_lanes.complete:
             self._poll.start()
 
+    def set_layer_lanes(self, specs: list[LaneSpec]) -> None:
+        """Show these layer lanes under the take lanes (an empty list removes them)."""
+        self.layer_lanes.set_lanes(specs, self.source.sample_rate if self.source else 48_000)
+        self._relayout()
+        if not self.layer_lanes.complete:
+            self._poll.start()
+
     def _on_state(self, state: ProjectState, reason: str) -> None:
         self.marks.refresh()
         bars = bars_of(state)
@@ -194,6 +207,7 @@ class TimelineWidget(QWidget):
     def _check_pyramid(self) -> None:
         """While the pyramid fills, redraw what it covers so far; stop once it is exact."""
         done = (self.pyramid is None or self.pyramid.complete) and self.take_lanes.complete
+        done = done and self.layer_lanes.complete
         self._range_changed()
         self.overview.redraw(self.pyramid, self.source.frames if self.source else 0)
         if done:
@@ -205,6 +219,7 @@ class TimelineWidget(QWidget):
         columns = max(1, int(self.view.width()))
         self.waveform.refresh(x0, x1, columns)
         self.take_lanes.refresh(x0, x1, columns)
+        self.layer_lanes.refresh(x0, x1, columns)
         self.spectrogram.refresh(x0, x1, columns)
         self.overview.show_window(x0, x1)
 

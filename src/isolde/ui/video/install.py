@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QMainWindow
 
+from isolde.ui.common.docks import make_dock
 from isolde.ui.playback.transport import Transport
 from isolde.ui.results.results import Results
 from isolde.ui.shell.document import LoadedDocument
@@ -105,10 +106,7 @@ class VideoDocks:
 def install_video_docks(window: QMainWindow, wiring: VideoWiring) -> VideoDocks:
     """The Video dock on the left of the timeline, hidden until a video is open."""
     viewer = VideoViewer(wiring.transport, wiring.playhead, wiring.playhead_to)
-    dock = QDockWidget("Video", window)
-    dock.setObjectName("video-dock")
-    dock.setAccessibleName("Video")
-    dock.setWidget(viewer)
+    dock = make_dock(window, "Video", "video-dock", "Video", viewer)
     window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
     # The video column runs the full height, beside the Jobs and Takes docks at the bottom.
     window.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)

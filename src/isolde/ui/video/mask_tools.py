@@ -22,6 +22,7 @@ from isolde.core.masks import MaskObject, TrackBox
 from isolde.core.progress import CancelToken, ProgressFn
 from isolde.core.project import Project
 from isolde.core.state import ProjectState
+from isolde.ui.common.docks import make_dock
 from isolde.ui.timeline.keyframes_item import KeyframesItem
 from isolde.ui.video.background import BackgroundTask
 from isolde.ui.video.mask_assist import MaskAssist
@@ -50,10 +51,7 @@ class MaskTools(QObject):
         self._keyframes = keyframes
         self.state = MaskToolState(self)
         self.panel = MaskPanel(self.state)
-        self.dock = QDockWidget("Mask", window)
-        self.dock.setObjectName("mask-dock")
-        self.dock.setAccessibleName("Mask panel")
-        self.dock.setWidget(self.panel)
+        self.dock = make_dock(window, "Mask", "mask-dock", "Mask panel", self.panel)
         self.handler = PaintHandler(self.state, viewer.view, self)
         self.task = BackgroundTask(self)
         self.assist = MaskAssist(self)
