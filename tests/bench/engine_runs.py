@@ -1,5 +1,6 @@
 """What the offline-engine benchmark runs on each mixture: the engine itself (through real files,
-as a user's job would), noisereduce as the reference, and an ideal mask as the ceiling."""
+as a user's job would, once per method the provider declares), the DeepFilterNet network alone,
+noisereduce as the reference, and an ideal mask as the ceiling."""
 
 from __future__ import annotations
 
@@ -16,6 +17,20 @@ from isolde.core.spans import Span
 from isolde.providers.base import Request, RequestKind
 from isolde.providers.local import LocalProvider
 
+# Methods that separate a voice from its background; `hum` makes the hum the target instead.
+NOT_FOR_SPEECH = ("auto", "hum")
+PREFERRED_ORDER = ("neural", "speech", "spectral")
+
+
+def declared_methods() -> tuple[str, ...]:
+    """The explicit `method` choices the provider declares for separating a voice, in a stable
+    order (`neural` first when it exists): what the benchmark runs beside `auto`."""
+    spec = next(o for o in LocalProvider.capabilities.options if o.name == "method")
+    names = [str(c) for c in spec.choices if c not in NOT_FOR_SPEECH]
+    return tuple(
+        sorted(names, key=lambda m: PREFERRED_ORDER.index(m) if m in PREFERRED_ORDER else 9)
+    )
+
 
 def run_engine(
     mix: np.ndarray,
@@ -24,7 +39,8 @@ def run_engine(
     rate: int = RATE,
     subtype: str = "FLOAT",
 ) -> tuple[np.ndarray, dict[str, Any], float]:
-    """(target as float64, result details, wall seconds) for one file run through the provider."""
+    """(target as float64, result details plus `endpoint`, wall seconds) for one file run through
+    the provider."""
     with tempfile.TemporaryDirectory(prefix="isolde-bench-") as tmp:
         path = Path(tmp) / "mix.wav"
         sf.write(path, np.asarray(mix, dtype=np.float32), rate, subtype=subtype)
@@ -34,15 +50,49 @@ def run_engine(
         result = LocalProvider().run(request, Path(tmp) / "job")
         seconds = time.perf_counter() - started
         target, _ = sf.read(result.files["target"], dtype="float64", always_2d=True)
-    return (target[:, 0] if target.shape[1] == 1 else target), dict(result.details), seconds
+    details = dict(result.details) | {"endpoint": result.endpoint}
+    return (target[:, 0] if target.shape[1] == 1 else target), details, seconds
+
+
+def chosen_method(auto: np.ndarray, details: dict[str, Any], runs: dict[str, np.ndarray]) -> str:
+    """Which method `auto` ran: the explicit run whose output it matches sample for sample, else
+    a method named in its endpoint or details, else the endpoint itself."""
+    for method, out in runs.items():
+        if out.shape == auto.shape and np.max(np.abs(out - auto)) < 1e-6:
+            return method
+    said = f"{details.get('endpoint', '')} {details.get('method', '')}".lower()
+    named = [m for m in runs if m in said]
+    return named[0] if len(named) == 1 else str(details.get("endpoint", "?"))
+
+
+def run_network_alone(mix: np.ndarray) -> np.ndarray:
+    """The DeepFilterNet3 network on the mono mixture, spans ignored: what the network does
+    without the engine's fusion."""
+    from isolde.dsp.deepfilter import Denoiser
+
+    denoiser = Denoiser()
+    head, _ = denoiser.process(mix)
+    tail, _ = denoiser.flush()
+    denoiser.close()
+    return np.concatenate([head, tail])
+
+
+def network_available() -> bool:
+    try:
+        from isolde.dsp.deepfilter import available
+    except ImportError:
+        return False
+    return available()
 
 
 def run_noisereduce(mx: Mixture) -> np.ndarray:
     """noisereduce, stationary, given the exclude spans' audio as its noise clip (its defaults
-    otherwise): how a podcast editor's usual tool does with the same marks."""
+    otherwise): how a podcast editor's usual tool does with the same marks. Without spans it
+    estimates the noise from the whole file, as it does by default."""
     import noisereduce
 
-    noise = np.concatenate([mx.mix[a:b] for a, b in mx.exclude_samples()])
+    spans = mx.exclude_samples()
+    noise = np.concatenate([mx.mix[a:b] for a, b in spans]) if spans else None
     return noisereduce.reduce_noise(y=mx.mix, sr=RATE, y_noise=noise, stationary=True)
 
 

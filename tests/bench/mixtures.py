@@ -1,30 +1,50 @@
 """Benchmark mixtures for the offline engine: espeak-ng speech over synthetic backgrounds.
 
-Every mixture is 48 kHz mono, built from a known clean speech track and a known background, so
-SI-SDR can be measured against the truth. The layout leaves two speech-free stretches (the lead-in
-and a long pause) that serve as the exclude spans a user would mark.
+Every mixture is 48 kHz mono, built from a known clean track and a known background, so SI-SDR
+can be measured against the truth. The layout leaves two speech-free stretches (the lead-in and a
+long pause) that serve as the exclude spans a user would mark.
+
+`Mixture.speech` is the reference — what the engine should keep. For every background but one it
+is the clean voice. The exception is the nearly clean case (`clean30`): a voice with faint white
+hiss 30 dB below it (active speech level) and a sub-sonic rumble (3–20 Hz, 20 dB below the voice)
+that belongs to the recording, as an unfiltered microphone keeps it. There the reference is the
+voice PLUS the rumble, the background is the hiss alone: removing the rumble counts as damage,
+and the mixture itself scores about 28 dB, so "not worse than the input" means keeping almost
+everything.
+
+Mixtures take a few seconds each to make (espeak-ng, the pad's many partials); `use_cache(dir)`
+keeps them on disk as float32, under a folder named after this file's and backgrounds.py's
+contents, so changing either makes new ones.
 """
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from functools import cache
+from math import gcd
 from pathlib import Path
 
+import backgrounds as bg
 import numpy as np
 import soundfile as sf
-from scipy.signal import butter, resample_poly, sosfilt
+from scipy.signal import resample_poly
 
-RATE = 48_000
+RATE = bg.RATE
 NOISE_BACKGROUNDS = ("pink", "brown", "hum")
-MUSIC_BACKGROUNDS = ("pad", "arpeggio")
-BACKGROUNDS = NOISE_BACKGROUNDS + MUSIC_BACKGROUNDS
+MUSIC_BACKGROUNDS = ("pad", "arpeggio", "piano", "drums")  # the last two: sharp onsets
+BABBLE_BACKGROUNDS = ("babble",)
+BACKGROUNDS = NOISE_BACKGROUNDS + MUSIC_BACKGROUNDS + BABBLE_BACKGROUNDS
 SNRS_DB = (0, 5, 10)
+NEARLY_CLEAN = "clean30"
+NEARLY_CLEAN_SNR_DB = 30
+RUMBLE_BELOW_VOICE_DB = 20
 
-# (espeak-ng voice, words per minute, the sentences it says): men and women, two accents.
+# (espeak-ng voice, words per minute, the sentences it says): three men, three women, four
+# accents (US, British, RP, Scottish, Caribbean).
 VOICES = (
     ("en-us", 165, (
         "The quick brown fox jumps over the lazy dog near the riverbank.",
@@ -46,7 +66,42 @@ VOICES = (
         "The box was thrown beside the parked truck in the narrow lane.",
         "Four hours of steady work faced us when the storm finally passed.",
     )),
+    ("en-gb-scotland+f2", 155, (
+        "The hogs were fed chopped corn and garbage on the cold farm.",
+        "A wisp of cloud hung in the blue air above the green hills.",
+        "The young girl gave no clear response to the teacher's question.",
+    )),
+    ("en-029+m7", 170, (
+        "The fish twisted and turned on the bent hook near the pier.",
+        "Press the pants and sew a button on the vest before you leave.",
+        "The swan dive was far short of perfect, but the crowd cheered anyway.",
+    )),
 )  # fmt: skip
+
+# The babble talkers: espeak-ng voices none of the targets uses, each with its own sentences.
+BABBLE_TALKERS = (
+    ("en-us+m1", 170, ("A large size in stockings is hard to sell.",
+                       "The boy was there when the sun rose over the hill.")),
+    ("en-gb+f1", 160, ("A rod is used to catch pink salmon in the stream.",
+                       "The source of the huge river is the clear spring.")),
+    ("en-gb-x-gbclan+m5", 165, ("Kick the ball straight and follow through.",
+                                "Help the woman get back to her feet.")),
+    ("en-us-nyc+f5", 175, ("A pot of tea helps to pass the evening.",
+                           "Smoky fires lack flame and heat in the winter.")),
+    ("en-gb-x-gbcwmd+m6", 155, ("The soft cushion broke the man's fall.",
+                                "The salt breeze came across from the sea.")),
+    ("en-us+f2", 170, ("The girl at the booth sold fifty bonds.",
+                       "Wipe the grease off his dirty face with a towel.")),
+    ("en-us+m2", 160, ("The wrist was badly strained and hung limp.",
+                       "The stray cat gave birth to kittens.")),
+    ("en-gb+m4", 170, ("The ship was torn apart on the sharp reef.",
+                       "Sickness kept him home the third week.")),
+    ("en-gb-scotland+m4", 165, ("The wide road shimmered in the hot sun.",
+                                "The lazy cow lay in the cool grass.")),
+    ("en-029+f1", 160, ("Lift the square stone over the fence.",
+                        "The rope will bind the seven books at once.")),
+)  # fmt: skip
+BABBLE_COUNT = 6  # talkers per babble background, out of the ten
 
 LEAD_S = 2.5  # background alone before the first sentence
 SHORT_PAUSE_S = 0.6
@@ -54,14 +109,16 @@ LONG_PAUSE_S = 2.0  # the second speech-free stretch, between sentences two and 
 TAIL_S = 1.0
 MARGIN_S = 0.05  # exclude spans stop this far short of any speech
 
+_cache_dir: Path | None = None
+
 
 @dataclass(frozen=True)
 class Mixture:
     name: str
     background_kind: str
     snr_db: float
-    speech: np.ndarray  # clean speech, float64 (n,)
-    background: np.ndarray  # scaled background, float64 (n,)
+    speech: np.ndarray  # the reference (clean voice; voice + rumble for clean30), float64 (n,)
+    background: np.ndarray  # what should go, scaled, float64 (n,)
     exclude: tuple[tuple[float, float], ...]  # speech-free stretches, seconds
 
     @property
@@ -88,8 +145,6 @@ def sentence(voice: str, wpm: int, text: str) -> np.ndarray:
             ["espeak-ng", "-v", voice, "-s", str(wpm), "-w", str(path), text], check=True
         )
         data, rate = sf.read(path, dtype="float64")
-    from math import gcd
-
     g = gcd(RATE, rate)
     return resample_poly(_trim(data), RATE // g, rate // g)
 
@@ -119,106 +174,93 @@ def active_power(speech: np.ndarray, frame: int = RATE // 50) -> float:
     return float(powers[powers > powers.max() * 1e-4].mean())
 
 
-# -- backgrounds ----------------------------------------------------------------------------------
-def coloured_noise(n: int, exponent: float, rng: np.random.Generator) -> np.ndarray:
-    """Noise with power ∝ 1/f^exponent (pink 1, brown 2), shaped in the frequency domain."""
-    spec = np.fft.rfft(rng.standard_normal(n))
-    f = np.fft.rfftfreq(n, 1 / RATE)
-    spec *= 1.0 / np.maximum(f, 20.0) ** (exponent / 2)
-    return np.fft.irfft(spec, n)
-
-
-def hum(n: int, rng: np.random.Generator) -> np.ndarray:
-    """Mains hum with harmonics: a 50 or 60 Hz buzz (odd harmonics stronger) to ~3 kHz."""
-    base = 50.0 if rng.integers(2) == 0 else 60.0
-    t = np.arange(n) / RATE
-    out = np.zeros(n)
-    for k in range(1, int(3000 // base) + 1):
-        amp = (1.0 if k % 2 else 0.4) / k**0.8
-        out += amp * np.sin(2 * np.pi * k * base * t + rng.uniform(0, 2 * np.pi))
-    return out + 0.003 * rng.standard_normal(n)  # a faint electrical hiss under it
-
-
-CHORDS = ((57, 60, 64), (53, 57, 60), (48, 52, 55), (55, 59, 62))  # Am F C G, MIDI notes
-
-
-def _midi_hz(note: float) -> float:
-    return 440.0 * 2 ** ((note - 69) / 12)
-
-
-def pad(n: int, rng: np.random.Generator, chord_s: float = 2.0) -> np.ndarray:
-    """A synthetic chord pad: detuned saw-like voices, one chord every `chord_s`, crossfaded."""
-    t = np.arange(n) / RATE
-    out = np.zeros(n)
-    fade = 0.3
-    for i in range(int(np.ceil(n / RATE / chord_s)) + 1):
-        t0 = i * chord_s
-        rise = np.clip((t - t0 + fade) / fade, 0, 1)
-        env = rise * np.clip((t0 + chord_s + fade - t) / fade, 0, 1)
-        live = env > 0
-        if not live.any():
-            continue
-        for note in CHORDS[i % len(CHORDS)] + (CHORDS[i % len(CHORDS)][0] - 12,):
-            for detune in (-0.08, 0.08):
-                f = _midi_hz(note + detune)
-                for k in range(1, int(4000 // f) + 1):
-                    phase = rng.uniform(0, 2 * np.pi)
-                    out[live] += env[live] * np.sin(2 * np.pi * k * f * t[live] + phase) / k**1.3
-    sos = butter(2, 2500, "low", fs=RATE, output="sos")
-    return sosfilt(sos, out)
-
-
-def pluck(f: float, n: int, rng: np.random.Generator, decay: float = 0.996) -> np.ndarray:
-    """Karplus–Strong plucked string: a noise burst through a damped delay line."""
-    period = max(2, round(RATE / f))
-    out = np.zeros(n)
-    buf = rng.uniform(-1, 1, period)
-    reps = -(-n // period)
-    # Run the string period by period (vectorised inside each period).
-    for r in range(reps):
-        seg = buf.copy()
-        out[r * period : min(n, (r + 1) * period)] = seg[: min(period, n - r * period)]
-        buf = decay * 0.5 * (seg + np.roll(seg, -1))
-    return out
-
-
-def arpeggio(n: int, rng: np.random.Generator, note_s: float = 0.125) -> np.ndarray:
-    """A plucked arpeggio over the same chords: eighth notes up and down two octaves."""
-    out = np.zeros(n)
-    ring = int(1.2 * RATE)
-    step = round(note_s * RATE)
-    pattern = (0, 1, 2, 3, 4, 3, 2, 1)
-    for j, s0 in enumerate(range(0, n, step)):
-        chord = CHORDS[(j // 16) % len(CHORDS)]
-        notes = (*chord, chord[0] + 12, chord[1] + 12)
-        tone = pluck(_midi_hz(notes[pattern[j % 8]]), ring, rng)
-        stop = min(n, s0 + ring)
-        out[s0:stop] += tone[: stop - s0]
-    return out
-
-
 def background(kind: str, n: int, seed: int) -> np.ndarray:
     rng = np.random.default_rng(seed)
-    if kind == "pink":
-        return coloured_noise(n, 1.0, rng)
-    if kind == "brown":
-        return coloured_noise(n, 2.0, rng)
-    if kind == "hum":
-        return hum(n, rng)
-    if kind == "pad":
-        return pad(n, rng)
-    if kind == "arpeggio":
-        return arpeggio(n, rng)
+    simple = {
+        "pink": lambda: bg.coloured_noise(n, 1.0, rng),
+        "brown": lambda: bg.coloured_noise(n, 2.0, rng),
+        "hum": lambda: bg.hum(n, rng),
+        "pad": lambda: bg.pad(n, rng),
+        "arpeggio": lambda: bg.arpeggio(n, rng),
+        "piano": lambda: bg.piano(n, rng),
+        "drums": lambda: bg.drums(n, rng),
+        NEARLY_CLEAN: lambda: rng.standard_normal(n),  # the hiss
+    }
+    if kind in simple:
+        return simple[kind]()
+    if kind == "babble":
+        chosen = rng.choice(len(BABBLE_TALKERS), BABBLE_COUNT, replace=False)
+        talkers = [
+            [sentence(BABBLE_TALKERS[i][0], BABBLE_TALKERS[i][1], t) for t in BABBLE_TALKERS[i][2]]
+            for i in chosen
+        ]
+        return bg.babble(n, talkers, rng)
     raise ValueError(f"unknown background {kind!r}")
 
 
-def mixture(voice_index: int, kind: str, snr_db: float) -> Mixture:
+def _seed(voice_index: int, kind: str) -> int:
+    kinds = (*BACKGROUNDS, NEARLY_CLEAN)
+    return 100 * voice_index + kinds.index(kind)
+
+
+def _make(voice_index: int, kind: str, snr_db: float) -> Mixture:
     speech, exclude = speech_track(voice_index)
-    seed = 100 * voice_index + BACKGROUNDS.index(kind)
-    bg = background(kind, len(speech), seed)
-    bg *= np.sqrt(active_power(speech) / np.mean(bg**2) / 10 ** (snr_db / 10))
+    level = active_power(speech)
+    noise = background(kind, len(speech), _seed(voice_index, kind))
+    noise *= np.sqrt(level / np.mean(noise**2) / 10 ** (snr_db / 10))
+    if kind == NEARLY_CLEAN:  # the rumble belongs to the recording: part of the reference
+        low = bg.rumble(len(speech), np.random.default_rng(_seed(voice_index, kind) + 50))
+        speech = speech + low * np.sqrt(
+            level / np.mean(low**2) / 10 ** (RUMBLE_BELOW_VOICE_DB / 10)
+        )
     name = f"{VOICES[voice_index][0]}/{kind}/{snr_db:g}dB"
-    return Mixture(name, kind, snr_db, speech, bg, exclude)
+    # float32 and back: a mixture read from the cache is the same as a fresh one
+    f32 = [np.asarray(x, np.float32).astype(np.float64) for x in (speech, noise)]
+    return Mixture(name, kind, snr_db, f32[0], f32[1], exclude)
+
+
+@cache
+def _version() -> str:
+    here = Path(__file__).parent
+    data = b"".join((here / f).read_bytes() for f in ("mixtures.py", "backgrounds.py"))
+    return hashlib.sha1(data).hexdigest()[:10]
+
+
+def use_cache(folder: Path | None) -> Path | None:
+    """Keep mixtures under `folder` (None: make them afresh each time); returns the folder used."""
+    global _cache_dir
+    _cache_dir = None if folder is None else folder / f"mixtures-{_version()}"
+    if _cache_dir is not None:
+        _cache_dir.mkdir(parents=True, exist_ok=True)
+    return _cache_dir
+
+
+def cache_path(mx_name: str, suffix: str) -> Path | None:
+    """Where something derived from the mixture `mx_name` is kept, if there is a cache."""
+    if _cache_dir is None:
+        return None
+    return _cache_dir / (mx_name.replace("/", "_").replace("+", "-") + suffix)
+
+
+def mixture(voice_index: int, kind: str, snr_db: float) -> Mixture:
+    name = f"{VOICES[voice_index][0]}/{kind}/{snr_db:g}dB"
+    path = cache_path(name, ".npz")
+    if path is not None and path.exists():
+        with np.load(path) as z:
+            speech, noise = (z[k].astype(np.float64) for k in ("speech", "background"))
+        return Mixture(name, kind, snr_db, speech, noise, speech_track(voice_index)[1])
+    mx = _make(voice_index, kind, snr_db)
+    if path is not None:
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez(
+            tmp, speech=mx.speech.astype(np.float32), background=mx.background.astype(np.float32)
+        )
+        tmp.replace(path)
+    return mx
+
+
+def nearly_clean(voice_index: int) -> Mixture:
+    return mixture(voice_index, NEARLY_CLEAN, NEARLY_CLEAN_SNR_DB)
 
 
 def all_mixtures(voices: int = len(VOICES)) -> list[Mixture]:
