@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from isolde.dsp.frame_denoiser import FrameDenoiser
+
 RATE = 48_000
 FRAME = 480
 DELAY = 3 * FRAME
@@ -71,19 +73,16 @@ def unavailable_reason() -> str:
     )
 
 
-class Denoiser:
-    """One DeepFilterNet3 state over one 48 kHz channel, fed in blocks of any size.
-
-    `process` returns as many enhanced samples as are final, aligned with the input, plus the
-    network's local SNR estimate (dB) per completed 480-sample frame; `flush` pads the end and
-    returns the rest, so the output is exactly as long as the input.
-    """
+class Denoiser(FrameDenoiser):
+    """One DeepFilterNet3 state over one 48 kHz channel, fed in blocks of any size; the
+    per-frame values are the network's local SNR estimate in dB (see `FrameDenoiser`)."""
 
     def __init__(self) -> None:
         lib = _library()
         assets = _assets()
         if lib is None or assets is None:
             raise RuntimeError(unavailable_reason())
+        super().__init__(FRAME, DELAY)
         self._lib = lib
         self._state = lib.df_create(str(assets[1]).encode(), ATTENUATION_LIMIT_DB, None)
         if not self._state:
@@ -92,44 +91,15 @@ class Denoiser:
             lib.df_free(self._state)
             raise RuntimeError("DeepFilterNet's model has an unexpected frame length")
         self._finalizer = weakref.finalize(self, lib.df_free, self._state)
-        self._pending = np.zeros(0, dtype=np.float32)  # input not yet a whole frame
-        self._to_drop = DELAY  # leading output samples that only reflect the lag
-        self._received = 0
-        self._returned = 0
-        self._frames = 0
 
-    def process(self, samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        x = np.concatenate([self._pending, np.asarray(samples, dtype=np.float32)])
-        self._received += len(samples)
-        frames = len(x) // FRAME
-        self._pending = x[frames * FRAME :].copy()
-        if not frames:
-            return np.zeros(0), np.zeros(0, dtype=np.float32)
-        x = np.ascontiguousarray(x[: frames * FRAME])
-        y = np.empty_like(x)
+    def _run(self, x: np.ndarray, y: np.ndarray, frames: int) -> np.ndarray:
         call, state = self._lib.df_process_frame, self._state
         xa, ya, step = x.ctypes.data, y.ctypes.data, FRAME * 4
-        lsnr = np.fromiter(
+        return np.fromiter(
             (call(state, xa + i * step, ya + i * step) for i in range(frames)),
             dtype=np.float32,
             count=frames,
         )
-        self._frames += frames
-        drop = min(self._to_drop, len(y))
-        self._to_drop -= drop
-        out = y[drop:].astype(np.float64)
-        self._returned += len(out)
-        return out, lsnr
-
-    def flush(self) -> tuple[np.ndarray, np.ndarray]:
-        """Pad with silence so that every input sample's output comes out; trims the excess."""
-        missing = self._received - self._returned
-        real_frames = -(-self._received // FRAME) - self._frames
-        pad = (-len(self._pending)) % FRAME + DELAY
-        before = self._received
-        out, lsnr = self.process(np.zeros(pad, dtype=np.float32))
-        self._received = before
-        return out[:missing], lsnr[: max(real_frames, 0)]
 
     def close(self) -> None:
         self._finalizer()
