@@ -90,3 +90,25 @@ def takes_window(  # type: ignore[no-untyped-def]
     for key in keys:
         window.project.add_take(takes[key])
     return window
+
+
+def play_settled(window: MainWindow, backend: PullBackend, t: float) -> None:
+    """Play from `t` and pull ten blocks, so that what comes next is past the start."""
+    player = window.transport.player
+    window.seek(t)
+    window.transport.play(t)
+    for _ in range(10):
+        player.wait_buffered(1.0)
+        backend.pull(BLOCK)
+
+
+def pull_heard(window: MainWindow, backend: PullBackend, blocks: int = 8) -> tuple[int, np.ndarray]:
+    """Pull `blocks` blocks of what the sound card gets: (the source frame the player was at
+    when they began, the samples)."""
+    player = window.transport.player
+    start = round(player.position * RATE)
+    out = []
+    for _ in range(blocks):
+        player.wait_buffered(1.0)
+        out.append(backend.pull(BLOCK))
+    return start, np.concatenate(out)

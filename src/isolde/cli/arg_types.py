@@ -28,6 +28,27 @@ def provider_name(text: str) -> str:
     return text
 
 
+FORMATS_HELP = (
+    "wav | wav:16 | wav:24 | wav:float | flac | flac:16 | mp3 | mp3:320 "
+    "(default: wav, 32-bit float)"
+)
+
+
+def add_format_arg(p: argparse.ArgumentParser, help: str = FORMATS_HELP) -> None:
+    """--format FMT, wav when not given."""
+    p.add_argument("--format", default="wav", type=format_spec, metavar="FMT", help=help)
+
+
+def add_rate_arg(p: argparse.ArgumentParser) -> None:
+    """--rate HZ, the source's when not given."""
+    p.add_argument(
+        "--rate",
+        type=sample_rate,
+        metavar="HZ",
+        help="sample rate, 1000–768000 (default: the source's)",
+    )
+
+
 def format_spec(text: str) -> str:
     """An output format such as wav, wav:16, flac, mp3:320 (kept as text, checked here)."""
     from isolde.audio import OutputFormat

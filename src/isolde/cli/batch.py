@@ -13,12 +13,10 @@ from pathlib import Path
 
 from isolde.audio.output_format import OutputFormat
 from isolde.cli import arg_types
-from isolde.cli.arg_types import typed_range
 from isolde.cli.console import print_json
 from isolde.cli.jobs_cmd import summary, wait_all
-from isolde.cli.process import SpanAction, parse_options
+from isolde.cli.process import add_span_args, parse_options, typed_spans
 from isolde.core.errors import Cancelled, InputError
-from isolde.core.spans import Span
 from isolde.jobs.record import JobRecord
 from isolde.jobs.store import JobStore
 from isolde.providers.base import Request, RequestKind
@@ -29,19 +27,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("batch", help="separate many files; run again to resume or skip done ones")
     p.add_argument("paths", nargs="+", metavar="PATH", help="audio or video files")
     p.add_argument("--prompt", default="", help="what to isolate, in words")
-    p.add_argument(
-        "--include",
-        dest="spans",
-        action=SpanAction,
-        metavar="A-B",
-        help="where the target sounds, in every file (repeatable)",
-    )
-    p.add_argument(
-        "--exclude",
-        dest="spans",
-        action=SpanAction,
-        metavar="A-B",
-        help="where it does not, in every file (repeatable)",
+    add_span_args(
+        p,
+        "where the target sounds, in every file (repeatable)",
+        "where it does not, in every file (repeatable)",
     )
     p.add_argument(
         "--provider",
@@ -58,13 +47,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="jobs in flight (1–64)",
     )
     p.add_argument("--out", required=True, metavar="DIR", help="OUT/<name>/ per file")
-    p.add_argument(
-        "--format",
-        default="wav",
-        type=arg_types.format_spec,
-        metavar="FMT",
-        help="as for `isolde separate`",
-    )
+    arg_types.add_format_arg(p, "as for `isolde separate`")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
@@ -88,10 +71,7 @@ def _requests(args: argparse.Namespace) -> list[tuple[Path, Request, Path]]:
         path = Path(raw)
         info = probe(path)
         duration = info.duration
-        spans = []
-        for include, text in args.spans or []:
-            start, end = typed_range("--include" if include else "--exclude", text)
-            spans.append(Span(start, end, include).validate(duration))
+        spans = typed_spans(args.spans, duration)
         if not spans and not args.prompt.strip():
             raise InputError("give --prompt TEXT and/or --include/--exclude spans")
         kind = RequestKind.SPANS if spans else RequestKind.TEXT

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from isolde.cli import arg_types
-from isolde.cli.process import SpanAction
+from isolde.cli.process import add_span_args, typed_spans
 
 if TYPE_CHECKING:
     from isolde.jobs.compare import PlannedTry
@@ -40,12 +40,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="an engine and its own options (repeat: at least two)",
     )
     p.add_argument("--prompt", help="what to isolate, in words")
-    p.add_argument(
-        "--include", dest="spans", action=SpanAction, metavar="A-B", help="where the target sounds"
-    )
-    p.add_argument(
-        "--exclude", dest="spans", action=SpanAction, metavar="A-B", help="where it does not"
-    )
+    add_span_args(p)
     p.add_argument(
         "--option",
         action="append",
@@ -55,13 +50,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--range", metavar="A-B", help="compare on this stretch only")
     p.add_argument("--out", metavar="DIR", help="output folder (default: ./<name>-compare)")
-    p.add_argument(
-        "--format",
-        default="wav",
-        type=arg_types.format_spec,
-        metavar="FMT",
-        help="as for `isolde separate`",
-    )
+    arg_types.add_format_arg(p, "as for `isolde separate`")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
@@ -72,7 +61,6 @@ def run(args: argparse.Namespace) -> int:
     from isolde.cli.input_notes import note_nonfinite
     from isolde.cli.process import _absolute, _default_out, _selection, _source, parse_options
     from isolde.core.errors import Cancelled, InputError
-    from isolde.core.spans import Span
     from isolde.jobs import compare
     from isolde.jobs.runner import check_request_outputs
     from isolde.providers.base import Request, RequestKind
@@ -82,9 +70,7 @@ def run(args: argparse.Namespace) -> int:
     fmt = OutputFormat.parse(args.format)
     media = probe(media_path)
     spans = list(defaults.get("spans", ()))
-    for include, text in args.spans or []:
-        start, end = arg_types.typed_range("--include" if include else "--exclude", text)
-        spans.append(Span(start, end, include))
+    spans.extend(typed_spans(args.spans, checked=False))
     for span in spans:
         span.validate(media.duration)
     prompt = args.prompt if args.prompt is not None else defaults.get("prompt", "")

@@ -58,12 +58,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 def _output_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, metavar="FILE")
     p.add_argument("--format", type=arg_types.format_spec, metavar="FMT", help=FORMAT_HELP)
-    p.add_argument(
-        "--rate",
-        type=arg_types.sample_rate,
-        metavar="HZ",
-        help="sample rate, 1000–768000 (default: the source's)",
-    )
+    arg_types.add_rate_arg(p)
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
 
 

@@ -92,14 +92,7 @@ def _add_output_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--out", metavar="DIR", help="output folder (default: ./<name>-separated or -inpainted)"
     )
-    p.add_argument(
-        "--format",
-        default="wav",
-        type=arg_types.format_spec,
-        metavar="FMT",
-        help="wav | wav:16 | wav:24 | wav:float | flac | flac:16 | mp3 | mp3:320 "
-        "(default: wav, 32-bit float)",
-    )
+    arg_types.add_format_arg(p)
     p.add_argument(
         "--range",
         metavar="A-B",
@@ -131,19 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("path", help="audio or video file, or an .isolde project")
     p.add_argument("--prompt", help="what to isolate, in words (e.g. 'the man speaking')")
-    p.add_argument(
-        "--include",
-        dest="spans",
-        action=process.SpanAction,
-        metavar="A-B",
-        help="a stretch where the target sounds (repeatable)",
-    )
-    p.add_argument(
-        "--exclude",
-        dest="spans",
-        action=process.SpanAction,
-        metavar="A-B",
-        help="a stretch where the target does not sound (repeatable)",
+    process.add_span_args(
+        p,
+        "a stretch where the target sounds (repeatable)",
+        "a stretch where the target does not sound (repeatable)",
     )
     p.add_argument(
         "--video",

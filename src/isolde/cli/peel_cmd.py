@@ -14,7 +14,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from isolde.cli.process import SpanAction
+from isolde.cli.process import add_span_args
 from isolde.core.errors import InputError
 
 ROLES = ("target", "residual")
@@ -37,12 +37,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         "--what", choices=ROLES, required=True, help="which file of the take to separate"
     )
     p.add_argument("--prompt", help="what to isolate from it, in words")
-    p.add_argument(
-        "--include", dest="spans", action=SpanAction, metavar="A-B", help="where the target sounds"
-    )
-    p.add_argument(
-        "--exclude", dest="spans", action=SpanAction, metavar="A-B", help="where it does not"
-    )
+    add_span_args(p)
     p.add_argument(
         "--keep-mono",
         action="store_true",

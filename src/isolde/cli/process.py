@@ -34,6 +34,29 @@ class SpanAction(argparse.Action):
         setattr(namespace, self.dest, spans)
 
 
+def add_span_args(
+    p: argparse.ArgumentParser,
+    include_help: str = "where the target sounds",
+    exclude_help: str = "where it does not",
+) -> None:
+    """--include A-B and --exclude A-B, repeatable, kept in the order given in `spans`."""
+    p.add_argument("--include", dest="spans", action=SpanAction, metavar="A-B", help=include_help)
+    p.add_argument("--exclude", dest="spans", action=SpanAction, metavar="A-B", help=exclude_help)
+
+
+def typed_spans(
+    given: list[tuple[bool, str]] | None, duration: float | None = None, *, checked: bool = True
+) -> list[Span]:
+    """The --include/--exclude spans in the order given; with `checked`, each is checked against
+    `duration` as it is read."""
+    spans = []
+    for include, text in given or []:
+        start, end = typed_range("--include" if include else "--exclude", text)
+        span = Span(start, end, include)
+        spans.append(span.validate(duration) if checked else span)
+    return spans
+
+
 def parse_options(pairs: list[str]) -> dict[str, str]:
     options: dict[str, str] = {}
     for pair in pairs:
@@ -200,9 +223,7 @@ def run_separate(args: argparse.Namespace) -> int:
     media = probe(media_path)
     duration = media.duration
     spans = list(defaults.get("spans", ()))
-    for include, text in args.spans or []:
-        start, end = typed_range("--include" if include else "--exclude", text)
-        spans.append(Span(start, end, include).validate(duration))
+    spans.extend(typed_spans(args.spans, duration))
     for span in spans:
         span.validate(duration)
     prompt = args.prompt if args.prompt is not None else defaults.get("prompt", "")

@@ -18,20 +18,8 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     )
     p.add_argument("project", metavar="PROJECT", help="an .isolde project")
     p.add_argument("--out", required=True, metavar="DIR", help="the folder for the stems")
-    p.add_argument(
-        "--format",
-        default="wav",
-        type=arg_types.format_spec,
-        metavar="FMT",
-        help="wav | wav:16 | wav:24 | wav:float | flac | flac:16 | mp3 | mp3:320 "
-        "(default: wav, 32-bit float)",
-    )
-    p.add_argument(
-        "--rate",
-        type=arg_types.sample_rate,
-        metavar="HZ",
-        help="sample rate, 1000–768000 (default: the source's)",
-    )
+    arg_types.add_format_arg(p)
+    arg_types.add_rate_arg(p)
     p.add_argument("--no-mix", action="store_true", help="only the stems, no mix file")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")

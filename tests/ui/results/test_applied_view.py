@@ -10,7 +10,14 @@ import pytest
 import soundfile as sf
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from take_helpers import BLOCK, RATE, scene_takes, takes_window, wait_lanes
+from take_helpers import (
+    RATE,
+    play_settled,
+    pull_heard,
+    scene_takes,
+    takes_window,
+    wait_lanes,
+)
 
 from isolde.audio import OutputFormat, open_audio
 from isolde.audio.pull_backend import PullBackend
@@ -59,19 +66,10 @@ def _expected(window: MainWindow, peaks, n: int) -> tuple[np.ndarray, np.ndarray
 def _heard(window: MainWindow, backend: PullBackend, t: float) -> tuple[int, np.ndarray]:
     """Play from `t` and pull what the sound card gets once the start ramp is over: (first
     source frame, samples)."""
-    player = window.transport.player
-    window.seek(t)
-    window.transport.play(t)
-    for _ in range(10):
-        player.wait_buffered(1.0)
-        backend.pull(BLOCK)
-    start = round(player.position * RATE)
-    out = []
-    for _ in range(8):
-        player.wait_buffered(1.0)
-        out.append(backend.pull(BLOCK))
+    play_settled(window, backend, t)
+    start, got = pull_heard(window, backend)
     window.transport.pause()
-    return start + 960, np.concatenate(out)[960:]
+    return start + 960, got[960:]
 
 
 def test_after_apply_the_main_lanes_show_the_remixed_take(qtbot, takes) -> None:  # type: ignore[no-untyped-def]

@@ -15,7 +15,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QColorDialog, QDoubleSpinBox
-from take_helpers import BLOCK, RATE, results_window, separation_take, stereo_wav
+from take_helpers import (
+    play_settled,
+    pull_heard,
+    results_window,
+    separation_take,
+    stereo_wav,
+)
 from window_helpers import screenshot_dir
 
 from isolde.audio.pull_backend import PullBackend
@@ -88,17 +94,8 @@ def test_three_layers_are_listed_drawn_and_heard_at_their_gains(qtbot, peeled) -
     assert lanes[layer_lane(by_name["Whistle"].id)].gain_db == -6.0
     assert lanes[layer_lane(by_name["Hiss"].id)].mute
 
-    window.seek(1.5)
-    window.transport.play(1.5)
-    for _ in range(10):
-        player.wait_buffered(1.0)
-        backend.pull(BLOCK)
-    start = round(player.position * RATE)
-    out = []
-    for _ in range(8):
-        player.wait_buffered(1.0)
-        out.append(backend.pull(BLOCK))
-    got = np.concatenate(out)
+    play_settled(window, backend, 1.5)
+    start, got = pull_heard(window, backend)
     takes = {t.id: t for t in state.takes}
     whistle = read(takes[peeled["first"].id].files["target"])
     hum_audio = read(takes[peeled["second"].id].files["target"])

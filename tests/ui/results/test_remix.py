@@ -12,7 +12,14 @@ import soundfile as sf
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QSlider, QStyle, QStyleOptionSlider
-from take_helpers import BLOCK, RATE, scene_takes, takes_window, wait_lanes
+from take_helpers import (
+    RATE,
+    play_settled,
+    pull_heard,
+    scene_takes,
+    takes_window,
+    wait_lanes,
+)
 from window_helpers import save_screenshot
 
 from isolde.audio import OutputFormat
@@ -38,11 +45,7 @@ def test_remix_gains_are_heard_live(qtbot, takes) -> None:  # type: ignore[no-un
     window = takes_window(qtbot, takes, "spans", backend=backend)
     wait_lanes(qtbot, window, ["target", "residual"])
     panel, player = window.results_docks.remix_panel, window.transport.player
-    window.seek(1.5)
-    window.transport.play(1.5)
-    for _ in range(10):
-        player.wait_buffered(1.0)
-        backend.pull(BLOCK)
+    play_settled(window, backend, 1.5)
     panel.set_gains(0.0, -18.0)
     lanes = player.lanes
     assert lanes["target"].gain_db == 0.0 and lanes["residual"].gain_db == -18.0
@@ -50,12 +53,8 @@ def test_remix_gains_are_heard_live(qtbot, takes) -> None:  # type: ignore[no-un
     assert panel.residual_readout.text() == "-18.0 dB"
     assert panel.listen_buttons["remix"].isChecked()
     # What comes out is target + residual at −18 dB, once the 10 ms ramp has run.
-    start = round(player.position * RATE)
-    out = []
-    for _ in range(8):
-        player.wait_buffered(1.0)
-        out.append(backend.pull(BLOCK))
-    got = np.concatenate(out)[960:]
+    start, got = pull_heard(window, backend)
+    got = got[960:]
     target = sf.read(takes["spans"].files["target"], dtype="float32")[0]
     residual = sf.read(takes["spans"].files["residual"], dtype="float32")[0]
     span = slice(start + 960, start + 960 + len(got))

@@ -54,3 +54,21 @@ class PolledTask(Generic[T]):
             self.error = str(exc)
         except Exception as exc:  # reported in the dialog rather than lost with the thread
             self.error = f"unexpected {type(exc).__name__}: {exc}"
+
+
+def finished_task(
+    task: PolledTask[T] | None,
+    stop: Callable[[], None],
+    running: Callable[[PolledTask[T]], None],
+) -> PolledTask[T] | None:
+    """One tick of the timer that polls `task`: the task once it has finished (the timer
+    stopped through `stop`); None while it works (`running` is told how far it got) or when
+    there is none (the timer stopped)."""
+    if task is None:
+        stop()
+        return None
+    if not task.done:
+        running(task)
+        return None
+    stop()
+    return task

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -25,6 +24,7 @@ from isolde.core.errors import IsoldeError
 from isolde.core.project import Project
 from isolde.core.state import ProjectState
 from isolde.ui.common.edit_state import EditState
+from isolde.ui.common.panel_layout import named_button
 from isolde.ui.marks.marks import EXCLUDE, INCLUDE, Mark, add_mark, find_mark, remove_mark, set_kind
 from isolde.ui.marks.spans_table import Column, MarkDelegate, SpansTableModel
 
@@ -89,10 +89,10 @@ class SpansPanel(QWidget):
         )
         self.error_label.hide()
 
-        self.add_button = self._button("Add from in/out", "Add mark from in/out points")
-        self.delete_button = self._button("Delete", "Delete selected mark")
+        self.add_button = named_button(self, "Add from in/out", "Add mark from in/out points")
+        self.delete_button = named_button(self, "Delete", "Delete selected mark")
         self.delete_button.setToolTip("Delete the selected span or region (Delete)")
-        self.flip_button = self._button("Flip include/exclude", "Flip include/exclude")
+        self.flip_button = named_button(self, "Flip include/exclude", "Flip include/exclude")
         self.flip_button.setToolTip("Turn the selected include span into exclude or back (F)")
         self.add_button.clicked.connect(self.add_from_in_out)
         self.delete_button.clicked.connect(self.delete_selected)
@@ -118,11 +118,6 @@ class SpansPanel(QWidget):
         edit_state.tool_changed.connect(self._show_tool)
         self._show_tool(edit_state.tool.value)
         self._update_buttons()
-
-    def _button(self, text: str, accessible: str) -> QPushButton:
-        button = QPushButton(text, self)
-        button.setAccessibleName(accessible)
-        return button
 
     # -- the project ----------------------------------------------------------------------------
 

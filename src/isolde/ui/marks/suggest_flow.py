@@ -18,7 +18,7 @@ from isolde.core.state import ProjectState
 from isolde.dsp.span_suggestions import Suggestion
 from isolde.dsp.suggest_pass import detector_problem, listen_for_speech
 from isolde.ui.common.docks import make_dock
-from isolde.ui.common.polled_task import PolledTask
+from isolde.ui.common.polled_task import PolledTask, finished_task
 from isolde.ui.marks.suggest_panel import SuggestPanel
 from isolde.ui.marks.suggest_proposals import BOTH, Proposals
 from isolde.ui.timeline.proposals_item import Ghost
@@ -116,18 +116,16 @@ class SuggestFlow(QObject):
             self.task.cancel()  # the worker stops at its next block and closes its reads
             self.task = None
 
+    def _running(self, task: PolledTask) -> None:
+        self.panel.show_running(task.fraction, task.stage)
+        self._status(
+            f"Listening for speech… {task.fraction:.0%} (Cancel in the Suggested spans panel)"
+        )
+
     def _poll(self) -> None:
-        task = self.task
+        task = finished_task(self.task, self._timer.stop, self._running)
         if task is None:
-            self._timer.stop()
             return
-        if not task.done:
-            self.panel.show_running(task.fraction, task.stage)
-            self._status(
-                f"Listening for speech… {task.fraction:.0%} (Cancel in the Suggested spans panel)"
-            )
-            return
-        self._timer.stop()
         self.task = None
         self.panel.show_running(None)
         if task.cancelled:

@@ -17,6 +17,7 @@ from isolde.audio.mixer import LaneSettings
 from isolde.core.errors import Cancelled, IsoldeError
 from isolde.core.progress import CancelToken
 from isolde.core.state import ProjectState
+from isolde.ui.common.media_loads import drop_load
 from isolde.ui.jobs.compare_send import CompareGroup
 from isolde.ui.results.compare_listen import describe_try, try_heard, try_prefix, try_settings
 from isolde.ui.results.listen_mix import Listening
@@ -114,9 +115,7 @@ class CompareAudition(QObject):
     def _cancel(self, take_id: str) -> None:
         pending = self._loading.pop(take_id, None)
         if pending is not None:
-            future, token = pending
-            token.cancel()
-            future.add_done_callback(_close_result)
+            drop_load(*pending)
 
     def _check_loads(self) -> None:
         for take_id, (future, _token) in list(self._loading.items()):
@@ -185,9 +184,3 @@ class CompareAudition(QObject):
         self._poll.stop()
         self.clear()
         self._executor.shutdown(wait=False, cancel_futures=True)
-
-
-def _close_result(future: Future[TakeMedia]) -> None:
-    if future.cancelled() or future.exception() is not None:
-        return
-    future.result().close()

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow
 
 from isolde.audio import AudioSource
 from isolde.core.project import Project
+from isolde.ui.common.docks import make_dock
 from isolde.ui.jobs.job_docks import JobDocks
 from isolde.ui.playback.transport import Transport
 from isolde.ui.results.layer_split import LayerSplit
@@ -50,10 +51,7 @@ def install_layers_dock(
     # once it asks `claims` in job_finished; until then it says the take is another recording's.
     jobs.flow.claims = splitter.claims
     panel = LayersPanel(view, splitter, status)
-    dock = QDockWidget("Layers", window)
-    dock.setObjectName("layers-dock")
-    dock.setAccessibleName("Layers")
-    dock.setWidget(panel)
+    dock = make_dock(window, "Layers", "layers-dock", "Layers", panel)
     # Tabbed with the Takes list: side by side, three bottom docks leave each too narrow at
     # 1280×800 (the Jobs list showed one row).
     window.tabifyDockWidget(results_docks.takes_dock, dock)

@@ -19,11 +19,9 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QHeaderView,
-    QPushButton,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -31,7 +29,8 @@ from isolde.core.errors import IsoldeError
 from isolde.core.layers import Layer, merge_layers, unsplit_layer
 from isolde.core.project import Project
 from isolde.core.state import ProjectState
-from isolde.ui.common.flow_layout import FlowLayout
+from isolde.ui.common.panel_layout import named_button, table_over_buttons
+from isolde.ui.common.subscription import Subscription
 from isolde.ui.results.layer_split import LayerSplit
 from isolde.ui.results.layers_model import (
     COLOUR,
@@ -78,7 +77,7 @@ class LayersPanel(QWidget):
         super().__init__(parent)
         self.view, self.splitter, self.message = view, splitter, message
         self.project: Project | None = None
-        self._unsubscribe = None
+        self._subscription = Subscription()
         self.setAccessibleName("Layers panel")
         self.model = LayersModel(message, self._mix_edited, self)
         self.table = QTableView(self)
@@ -106,13 +105,15 @@ class LayersPanel(QWidget):
         self.table.doubleClicked.connect(self._double_clicked)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
 
-        self.split_button = self._button("Split", "Split the selected layer with the request")
-        self.merge_button = self._button("Merge", "Merge the two selected layers")
-        self.unsplit_button = self._button("Delete split", "Delete the selected layer's split")
-        self.colour_button = self._button("Colour…", "Choose the selected layer's colour")
-        self.hear_button = self._button("Hear layers", "Hear the layers at their gains")
+        self.split_button = named_button(self, "Split", "Split the selected layer with the request")
+        self.merge_button = named_button(self, "Merge", "Merge the two selected layers")
+        self.unsplit_button = named_button(
+            self, "Delete split", "Delete the selected layer's split"
+        )
+        self.colour_button = named_button(self, "Colour…", "Choose the selected layer's colour")
+        self.hear_button = named_button(self, "Hear layers", "Hear the layers at their gains")
         self.hear_button.setCheckable(True)
-        self.export_button = self._button("Export stems…", "Export every layer as a stem")
+        self.export_button = named_button(self, "Export stems…", "Export every layer as a stem")
         self.split_button.setToolTip(
             "Runs the current marks, prompt and engine on the selected layer's audio; the "
             "result splits it in two"
@@ -123,38 +124,25 @@ class LayersPanel(QWidget):
         self.colour_button.clicked.connect(self._colour_clicked)
         self.hear_button.toggled.connect(self._hear_toggled)
         self.export_button.clicked.connect(self.export_stems)
-        buttons = FlowLayout()
-        for button in (
+        buttons = (
             self.split_button,
             self.merge_button,
             self.unsplit_button,
             self.colour_button,
             self.hear_button,
             self.export_button,
-        ):
-            buttons.addWidget(button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(buttons)
+        )
+        table_over_buttons(self, self.table, buttons)
         self.stems = StemsRunner(message, self)
         self.stems.finished.connect(lambda: self._update_buttons())
         view.changed.connect(self._view_changed)
         splitter.split_done.connect(lambda _id: self.refresh())
 
-    def _button(self, text: str, accessible: str) -> QPushButton:
-        button = QPushButton(text, self)
-        button.setAccessibleName(accessible)
-        return button
-
     # -- showing --------------------------------------------------------------------------
     def set_project(self, project: Project | None) -> None:
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
+        self._subscription.stop()
         self.project = project
-        if project is not None:
-            self._unsubscribe = project.subscribe(lambda _state, _reason: self.refresh())
+        self._subscription.follow(project, lambda _state, _reason: self.refresh())
         self.refresh()
 
     def refresh(self) -> None:
@@ -290,7 +278,5 @@ class LayersPanel(QWidget):
         self.model.setData(self.model.index(row, GAIN), gain_db)
 
     def close_panel(self) -> None:
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
+        self._subscription.stop()
         self.stems.cancel()

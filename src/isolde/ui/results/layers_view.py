@@ -20,6 +20,8 @@ from isolde.core.layers import Layer, layer_colour, leaves
 from isolde.core.progress import CancelToken
 from isolde.core.project import Project
 from isolde.core.state import ProjectState
+from isolde.ui.common.media_loads import drop_load
+from isolde.ui.common.subscription import Subscription
 from isolde.ui.playback.transport import Transport
 from isolde.ui.results.layer_media import CACHE_FOLDER, LayerMedia, media_key, open_layer_media
 from isolde.ui.results.results import Results
@@ -68,7 +70,7 @@ class LayersView(QObject):
         self._listening = results.listening  # 1–4 replace it: then the layers go quiet
         self._loading: tuple[Future[LayerMedia], CancelToken] | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="isolde-layers")
-        self._unsubscribe = None
+        self._subscription = Subscription()
         self._poll = QTimer(self, interval=POLL_MS)
         self._poll.timeout.connect(self._check_load)
         results.changed.connect(self._results_changed)
@@ -76,15 +78,13 @@ class LayersView(QObject):
     # -- document -------------------------------------------------------------------------
     def set_document(self, project: Project | None, source: AudioSource | None) -> None:
         """Call after the transport has the new source."""
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
+        self._subscription.stop()
         self.project, self.source = project, source
         self.heard = False
         self._cancel_load()
         self._install(None, (), ())
+        self._subscription.follow(project, lambda state, _reason: self._sync(state))
         if project is not None:
-            self._unsubscribe = project.subscribe(lambda state, _reason: self._sync(state))
             self._sync(project.state)
         self.changed.emit()
 
@@ -128,9 +128,7 @@ class LayersView(QObject):
 
     def _cancel_load(self) -> None:
         if self._loading is not None:
-            future, token = self._loading
-            token.cancel()
-            future.add_done_callback(_close_result)
+            drop_load(*self._loading)
             self._loading = None
         self._poll.stop()
 
@@ -218,17 +216,9 @@ class LayersView(QObject):
             self.changed.emit()
 
     def close(self) -> None:
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
+        self._subscription.stop()
         self._cancel_load()
         media, self.media = self.media, None
         if media is not None:
             media.close()
         self._executor.shutdown(wait=False, cancel_futures=True)
-
-
-def _close_result(future: Future[LayerMedia]) -> None:
-    if future.cancelled() or future.exception() is not None:
-        return
-    future.result().close()

@@ -22,6 +22,8 @@ from isolde.core.state import ProjectState
 from isolde.core.takes import Take
 from isolde.jobs.naming import short_range
 from isolde.ui.common.edit_state import EditState
+from isolde.ui.common.media_loads import drop_load
+from isolde.ui.common.subscription import Subscription
 from isolde.ui.playback.transport import Transport
 from isolde.ui.results.apply_range import chosen_range, edit_for, range_for, whole_file
 from isolde.ui.results.compare_audition import CompareAudition
@@ -64,7 +66,7 @@ class Results(QObject):
         self.media: dict[str, TakeMedia | None] = {"a": None, "b": None}
         self._loading: dict[str, tuple[str, Future[TakeMedia], CancelToken]] = {}
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="isolde-takes")
-        self._unsubscribe = None
+        self._subscription = Subscription()
         self._seen: tuple[object, ...] = ()  # what the panels last showed of the project
         self._marks_seen: tuple[object, ...] = ()
         self._poll = QTimer(self, interval=POLL_MS)
@@ -75,9 +77,7 @@ class Results(QObject):
     # -- document -------------------------------------------------------------------------
     def set_document(self, project: Project | None, source: AudioSource | None) -> None:
         """Call after the transport has the new source (the old take files are closed here)."""
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
+        self._subscription.stop()
         self.project, self.source = project, source
         self.compare_id = None
         self.listening = Listening()
@@ -89,8 +89,8 @@ class Results(QObject):
         self._seen = self._marks_seen = ()
         if source is not None:
             self._apply_mix()  # nothing of the last file's listening carries over
+        self._subscription.follow(project, lambda state, _reason: self._sync(state))
         if project is not None:
-            self._unsubscribe = project.subscribe(lambda state, _reason: self._sync(state))
             self._sync(project.state)
         self.changed.emit()
 
@@ -179,8 +179,7 @@ class Results(QObject):
         pending = self._loading.pop(side, None)
         if pending is not None:
             _, future, token = pending
-            token.cancel()
-            future.add_done_callback(_close_result)  # whatever it opened, once it stops
+            drop_load(future, token)
 
     def _check_loads(self) -> None:
         for side, (_take_id, future, _token) in list(self._loading.items()):
@@ -333,9 +332,7 @@ class Results(QObject):
         return edit_id
 
     def close(self) -> None:
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
+        self._subscription.stop()
         self._poll.stop()
         self.audition.changed.disconnect(self._push)
         self.audition.close()
@@ -345,9 +342,3 @@ class Results(QObject):
             if media is not None:
                 media.close()
         self._executor.shutdown(wait=False, cancel_futures=True)
-
-
-def _close_result(future: Future[TakeMedia]) -> None:
-    if future.cancelled() or future.exception() is not None:
-        return
-    future.result().close()

@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from isolde.audio import OutputFormat
 from isolde.core.state import ProjectState
-from isolde.ui.common.polled_task import PolledTask
+from isolde.ui.common.polled_task import PolledTask, finished_task
 
 POLL_MS = 100
 STEMS_FORMAT = OutputFormat()  # 32-bit float WAV: the stems still add up to the source exactly
@@ -49,15 +49,13 @@ class StemsRunner(QObject):
         if self.task is not None:
             self.task.cancel()
 
+    def _running(self, task: PolledTask) -> None:
+        self.message(f"Exporting stems: {task.fraction:.0%} ({task.stage})")
+
     def _poll(self) -> None:
-        task = self.task
+        task = finished_task(self.task, self._timer.stop, self._running)
         if task is None:
-            self._timer.stop()
             return
-        if not task.done:
-            self.message(f"Exporting stems: {task.fraction:.0%} ({task.stage})")
-            return
-        self._timer.stop()
         self.task = None
         if task.error:
             self.message(f"Export stems: {task.error}")

@@ -8,10 +8,8 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QPushButton,
     QStyle,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -19,8 +17,8 @@ from isolde.core.errors import IsoldeError
 from isolde.core.state import rename_take
 from isolde.core.takes import Take
 from isolde.jobs.naming import engine_name
-from isolde.ui.common.flow_layout import FlowLayout
 from isolde.ui.common.id_table import IdTable
+from isolde.ui.common.panel_layout import named_button, table_over_buttons
 from isolde.ui.results.results import Results
 from isolde.ui.results.take_info import (
     check_text,
@@ -57,33 +55,21 @@ class TakesPanel(QWidget):
         self.table.activated.connect(lambda _index: self.make_active())
         self.table.itemSelectionChanged.connect(self._update_buttons)
 
-        self.active_button = self._button("Make active (A)", "Make the selected take active")
-        self.compare_button = self._button("Compare as B", "Compare the selected take as B")
-        self.stop_compare_button = self._button("Stop comparing", "Stop comparing takes")
-        self.remove_button = self._button("Remove take", "Remove the selected take")
+        self.active_button = named_button(self, "Make active (A)", "Make the selected take active")
+        self.compare_button = named_button(self, "Compare as B", "Compare the selected take as B")
+        self.stop_compare_button = named_button(self, "Stop comparing", "Stop comparing takes")
+        self.remove_button = named_button(self, "Remove take", "Remove the selected take")
         self.active_button.clicked.connect(self.make_active)
         self.compare_button.clicked.connect(self.compare_selected)
         self.stop_compare_button.clicked.connect(lambda: results.set_compare(None))
         self.remove_button.clicked.connect(self.remove_selected)
-        buttons = FlowLayout()  # wraps in a narrow dock
-        for button in (
-            self.active_button,
-            self.compare_button,
-            self.stop_compare_button,
-            self.remove_button,
-        ):
-            buttons.addWidget(button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(buttons)
+        table_over_buttons(
+            self,
+            self.table,
+            (self.active_button, self.compare_button, self.stop_compare_button, self.remove_button),
+        )
         results.changed.connect(self.refresh)
         self.refresh()
-
-    def _button(self, text: str, accessible: str) -> QPushButton:
-        button = QPushButton(text, self)
-        button.setAccessibleName(accessible)
-        return button
 
     # -- showing --------------------------------------------------------------------------
     def refresh(self) -> None:
