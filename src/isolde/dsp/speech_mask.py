@@ -112,8 +112,8 @@ def rumble_bins(
 
     The denoisers output almost nothing down there, so the fused mask would remove whatever a
     microphone picked up — building rumble, handling — which a listener does not hear as noise.
-    It is kept unless the background shows it is noise: a rumble that stops at the cutoff (its
-    power per bin falls by `rumble_step_db` above it) and stays `rumble_below_db` under the
+    It is kept unless the background shows it is noise: a rumble that stops at the cutoff (the
+    median power per bin falls by `rumble_step_db` above it) and stays `rumble_below_db` under the
     target's stretches (`target_power`, summed over bins, per frame) is the recording's; a
     background that goes on above the cutoff (brown noise, traffic, mains hum) or a loud one
     (a music bed's sub-bass) is treated like the rest of the spectrum.
@@ -121,8 +121,10 @@ def rumble_bins(
     k = int(params.rumble_hz / bin_hz)
     if k < 1 or 4 * k > len(background):
         return 0
-    below = float(np.mean(background[1 : k + 1] if k > 1 else background[:1]))
-    above = float(np.mean(background[k + 1 : 4 * k + 1]))
+    # Medians over each band: a few strong bins (a voice's low harmonics in a background taken
+    # from the quietest frames of an unmarked file, a mains line's leakage) do not move them.
+    below = float(np.median(background[1 : k + 1] if k > 1 else background[:1]))
+    above = float(np.median(background[k + 1 : 4 * k + 1]))
     if below <= TINY or below < above * 10 ** (params.rumble_step_db / 10):
         return 0
     loud = float(np.sum(background[: k + 1])) > target_power * 10 ** (-params.rumble_below_db / 10)
