@@ -113,6 +113,11 @@ def _cells(values: list[float | None], width: int) -> str:
     return " ".join(f"{'—':>{width}}" if v is None else f"{v:{width}.2f}" for v in values)
 
 
+def _count(value: int | None) -> str:
+    """A count, or a dash where the grid had no items (e.g. only the nearly clean case ran)."""
+    return "—" if value is None else str(value)
+
+
 def print_quality(rows: list[dict], labels: list[str]) -> None:
     voices = len({r["name"].split("/")[0] for r in rows})
     print(f"SI-SDR improvement, dB (mean over {voices} voices; `auto` is the engine's default)")
@@ -149,8 +154,9 @@ def print_methods(per_method: dict[str, dict]) -> None:
         clean = s["nearly_clean_worst_db"]
         print(
             f"{label:<12} {_cells(vals, 8)} {_cells([s['sisdri_mean']], 7)} "
-            f"{'—' if margin is None else f'{margin:+.2f}':>7} {s['items_worse_than_input']:>6} "
-            f"{s['items_below_noisereduce_1db']:>6} "
+            f"{'—' if margin is None else f'{margin:+.2f}':>7} "
+            f"{_count(s['items_worse_than_input']):>6} "
+            f"{_count(s['items_below_noisereduce_1db']):>6} "
             f"{'—' if clean is None else f'{clean:+.2f}':>11}  {s['worst_item']}"
         )
 
