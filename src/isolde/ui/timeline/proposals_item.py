@@ -35,10 +35,12 @@ class ProposalsItem(pg.GraphicsObject):
         self.y_range = (-1.0, 1.0)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setZValue(8)  # over the lanes and the marks' fills, under the playhead
+        self.setVisible(False)  # nothing proposed: Qt skips the item in every repaint
 
     def set_ghosts(self, ghosts: list[Ghost], duration: float, current: str | None = None) -> None:
         self.prepareGeometryChange()
         self.ghosts, self.duration, self.current = ghosts, max(duration, 1e-6), current
+        self.setVisible(bool(ghosts))
         self.update()
 
     def set_current(self, ghost_id: str | None) -> None:
