@@ -21,6 +21,8 @@ def _isolated_dirs(
     base = tmp_path_factory.mktemp("isolde-env")
     monkeypatch.setenv("ISOLDE_CACHE_DIR", str(base / "cache"))
     monkeypatch.setenv("ISOLDE_DATA_DIR", str(base / "data"))
+    monkeypatch.setenv("ISOLDE_CONFIG_DIR", str(base / "settings"))
+    monkeypatch.setenv("ISOLDE_LOG_DIR", str(base / "logs"))
     config = base / "config"
     (config / "alsa").mkdir(parents=True)
     # The real PortAudio callback path runs against ALSA's null device in tests.

@@ -12,11 +12,11 @@ from keyring.backend import KeyringBackend
 
 from isolde.core.errors import Cancelled, MissingKeyError, ValidationError
 from isolde.core.progress import CancelToken
+from isolde.core.redact import Secret, scrub
 from isolde.core.spans import InpaintRegion, Span
 from isolde.providers.base import Request, RequestKind, Submission, TimeRange
 from isolde.providers.fal import FalProvider
 from isolde.providers.net import keys
-from isolde.providers.net.redact import Secret, scrub
 from isolde.providers.net.retry import PollPolicy, RetryPolicy, parse_retry_after, wait
 from isolde.providers.net.sse import parse_events
 from isolde.providers.net.transfer import CHUNK, file_body

@@ -16,6 +16,7 @@ import httpx
 from isolde.audio import open_audio, probe
 from isolde.core.errors import MissingKeyError, ProviderError
 from isolde.core.progress import CancelToken
+from isolde.core.redact import Secret
 from isolde.providers.assembly import run_windows
 from isolde.providers.base import (
     EventFn,
@@ -28,7 +29,6 @@ from isolde.providers.base import (
     ignore_events,
 )
 from isolde.providers.net import keys
-from isolde.providers.net.redact import Secret
 from isolde.providers.net.replies import HttpFailure
 from isolde.providers.net.retry import PollPolicy, RetryPolicy
 from isolde.providers.net.session import DEFAULT_TIMEOUT, Auth, HttpSession

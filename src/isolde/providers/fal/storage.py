@@ -17,9 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from isolde.core.redact import remember
 from isolde.providers.errors import ProtocolError
 from isolde.providers.media_prep import UploadFile
-from isolde.providers.net.redact import remember
 from isolde.providers.net.replies import json_object
 from isolde.providers.net.session import HttpSession
 from isolde.providers.net.transfer import file_body

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from isolde.core.errors import MissingKeyError, ProviderError
-from isolde.providers.net.redact import Secret, remember
+from isolde.core.redact import Secret, remember
 
 SERVICE = "isolde"
 KEY_ENVS = ("FAL_KEY", "SEGMIND_API_KEY", "AUDIOLASSO_API_KEY")

@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from isolde.core.redact import scrub
 from isolde.providers.errors import ProtocolError
-from isolde.providers.net.redact import scrub
 from isolde.providers.net.retry import parse_retry_after
 
 BODY_SNIPPET = 300  # characters of a server's error body kept for messages

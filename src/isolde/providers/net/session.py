@@ -22,8 +22,8 @@ import httpx
 
 from isolde.core.errors import Cancelled, ProviderError
 from isolde.core.progress import CancelToken
+from isolde.core.redact import Secret
 from isolde.providers.errors import ServerUnavailableError, SubmissionUnknownError
-from isolde.providers.net.redact import Secret
 from isolde.providers.net.replies import HttpFailure, safe_url, scrubbed
 from isolde.providers.net.retry import RetryPolicy, wait
 from isolde.providers.net.urls import UrlPolicyError, check_url, origin
