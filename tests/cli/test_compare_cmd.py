@@ -140,3 +140,39 @@ def test_compare_table_on_stdout(wav, tmp_path, capsys) -> None:  # type: ignore
     rows = json.loads((out / "summary.json").read_text())["tries"]
     # less reduction leaves more in the target: the table lets the user see that at a glance
     assert rows[1]["target_dbfs"] > rows[0]["target_dbfs"]
+
+
+def test_ctrl_c_keeps_the_summary_says_so_and_leaves_no_empty_try_folders(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    long_wav = write_wav(tmp_path / "long.wav", noise(240.0, 48_000, channels=2), 48_000, "PCM_16")
+    out = tmp_path / "cmp"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "isolde", "compare", str(long_wav), "--exclude", "0-2"]
+        + ["--try", "local", "--try", "local:method=speech", "--out", str(out)],
+        env=os.environ.copy(),
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # both tries are on their way: interrupt
+        if proc.stderr.readline().startswith("sending"):
+            break
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=90)
+    assert proc.returncode == 5, err
+    assert "the finished tries are kept" in err and "nothing was written" not in err
+    assert (out / "summary.json").is_file()
+    rows = json.loads((out / "summary.json").read_text())["tries"]
+    stopped = [row for row in rows if row["state"] != "done"]
+    assert stopped, "the tries finished before the interrupt: nothing was tested"
+    for row in stopped:
+        folder = out / f"{row['try']:02d}-{'local' if row['try'] == 1 else 'local-method-speech'}"
+        assert not folder.exists() or any(folder.iterdir()), f"{folder.name} left empty"

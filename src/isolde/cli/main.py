@@ -206,8 +206,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         return _handler(args.command)(args)
-    except Cancelled:
-        error("cancelled; nothing was written")
+    except Cancelled as exc:
+        said = str(exc)  # a command that kept something says what (compare, batch)
+        error(said if said not in ("", "cancelled") else "cancelled; nothing was written")
         return Cancelled.exit_code
     except IsoldeError as exc:
         error(str(exc))

@@ -8,6 +8,7 @@ writes one take folder per try under OUT plus `summary.json`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -215,7 +216,16 @@ def run_tries(
     finished = (wait or _wait_all)(manager, ids)
     rows = [summary_row(p, manager.get(i)) for p, i in zip(planned, ids, strict=True)]
     manager.shutdown()
+    for p, row in zip(planned, rows, strict=True):
+        if row["state"] != "done":
+            _drop_if_empty(out / p.folder)
     return rows, finished
+
+
+def _drop_if_empty(folder: Path) -> None:
+    """A try that never finished leaves no empty folder behind to look like a result."""
+    with contextlib.suppress(OSError):
+        folder.rmdir()  # only succeeds when empty
 
 
 def _wait_all(manager: Any, ids: list[str]) -> bool:
