@@ -152,8 +152,10 @@ def test_ctrl_c_keeps_the_summary_says_so_and_leaves_no_empty_try_folders(tmp_pa
     long_wav = write_wav(tmp_path / "long.wav", noise(240.0, 48_000, channels=2), 48_000, "PCM_16")
     out = tmp_path / "cmp"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "isolde", "compare", str(long_wav), "--exclude", "0-2"]
-        + ["--try", "local", "--try", "local:method=speech", "--out", str(out)],
+        [
+            *(sys.executable, "-m", "isolde", "compare", str(long_wav), "--exclude", "0-2"),
+            *("--try", "local", "--try", "local:method=speech", "--out", str(out)),
+        ],
         env=os.environ.copy(),
         stderr=subprocess.PIPE,
         stdout=subprocess.PIPE,
