@@ -217,6 +217,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         error("cancelled")
         return Cancelled.exit_code
     except Exception:
-        traceback.print_exc()
-        error("unexpected failure — this is a bug in Isolde; please report it with the trace above")
-        return 1
+        return _unexpected(args.command)
+
+
+def _unexpected(command: str) -> int:
+    """An exception no command expected: the trace (keys scrubbed) on stderr and in the log."""
+    from isolde.core.logs import log_exception  # late: the log is only needed on failure
+    from isolde.core.redact import scrub
+
+    sys.stderr.write(scrub(traceback.format_exc()))
+    path = log_exception(f"isolde {command}", sys.exc_info())  # type: ignore[arg-type]
+    where = f" (also written to {path})" if path is not None else ""
+    error(
+        "unexpected failure — this is a bug in Isolde; please report it with the trace above"
+        + where
+    )
+    return 1
