@@ -1,4 +1,5 @@
-"""Make resources/sample.flac: synthetic speech over room noise, for the editor's first run.
+"""Make src/isolde/data/sample.flac (package data, see isolde.resources): synthetic speech
+over room noise, for the editor's first run.
 
 How it is made (so anyone can regenerate it): espeak-ng speaks three sentences (voices en-us
 and en-gb, 150 words/min) at 48 kHz; they are placed with noise-only gaps (0–2.0, 6.8–10.4, 15.2–16.8
@@ -62,7 +63,7 @@ def main() -> None:
     bed = np.stack([pink(n, rng), pink(n, rng)], axis=1) * 0.25 * 10 ** (-6 / 20)
     mix = voice[:, None] + bed + hum[:, None]
     mix *= 0.7 / np.max(np.abs(mix))
-    out = Path(__file__).resolve().parents[1] / "resources" / "sample.flac"
+    out = Path(__file__).resolve().parents[1] / "src" / "isolde" / "data" / "sample.flac"
     sf.write(out, mix.astype(np.float32), RATE, subtype="PCM_16")
     print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB)")
 

@@ -3,7 +3,7 @@
     .venv/bin/python tests/bench/bench_startup.py [--json] [--runs 10]
 
 Wall time of whole processes, each command once untimed (warm caches) and then `--runs` times:
-`python -c pass` as the floor, `isolde --help` and `isolde info resources/sample.flac`.
+`python -c pass` as the floor, `isolde --help` and `isolde info src/isolde/data/sample.flac`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "resources" / "sample.flac"
+SAMPLE = ROOT / "src" / "isolde" / "data" / "sample.flac"
 TARGET_S = 0.5  # isolde --help and isolde info, median on a warm machine
 COMMANDS = {  # key: (argv after the interpreter, has a target)
     "python_pass": (["-c", "pass"], False),
@@ -76,7 +76,7 @@ def main() -> int:
     for key, (argv, has_target) in COMMANDS.items():
         v = figures[key]
         shown = "python " + " ".join(
-            a if a != str(SAMPLE) else "resources/sample.flac" for a in argv
+            a if a != str(SAMPLE) else "src/isolde/data/sample.flac" for a in argv
         )
         mark = ""
         if has_target:

@@ -10,9 +10,10 @@ import json
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
-SAMPLE = Path(__file__).resolve().parents[2] / "resources" / "sample.flac"
+from isolde.resources import sample_path
+
+SAMPLE = sample_path()
 # Imported where they are used (resampling, engines, video masks, cloud calls, playback, the UI).
 HEAVY = ("scipy", "cv2", "httpx", "sounddevice", "PySide6", "pyqtgraph", "onnxruntime", "torch")
 # Reading a file's header needs these; the parser alone does not.

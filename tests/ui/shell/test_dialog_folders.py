@@ -1,6 +1,6 @@
 """Sensible folders: Open and Save start next to the file being worked on or in the last folder
 used, Save proposes the recording's name, and exports go next to the source — never into
-Isolde's own resources/ folder, where the bundled sample lives."""
+Isolde's own isolde/data/ folder, where the bundled sample lives."""
 
 from __future__ import annotations
 

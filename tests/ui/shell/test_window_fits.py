@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QPushButton, QTableView, QWidget
 from video_helpers import make_video, video_window
 from window_helpers import open_in_window
 
+from isolde.resources import sample_path
 from isolde.ui.common.flow_layout import FlowLayout
 
 
@@ -44,9 +45,9 @@ def test_a_flow_layout_wraps_its_buttons_onto_more_rows_when_narrow(qtbot) -> No
 
 
 def test_at_1280_by_800_the_prompt_is_in_front_and_the_marks_list_shows_rows(  # type: ignore[no-untyped-def]
-    qtbot, repo_root: Path
+    qtbot,
 ) -> None:
-    window = open_in_window(qtbot, repo_root / "resources" / "sample.flac", (1280, 800))
+    window = open_in_window(qtbot, sample_path(), (1280, 800))
     prompt = window.jobs.prompt_panel
     assert prompt.isVisible() and not prompt.visibleRegion().isEmpty()  # not behind Remix
     table = window.spans_panel.findChild(QTableView)
