@@ -1,5 +1,5 @@
 """Where file dialogs start: next to the file being worked on, else the last folder the user
-chose, else their Documents folder — never inside Isolde's own `resources/`, where the bundled
+chose, else their Documents folder — never inside Isolde's own `isolde/data/`, where the bundled
 sample lives (a project or export saved there would be lost with the next install).
 
 The last folder is kept in a QSettings file in Isolde's data folder (`$ISOLDE_DATA_DIR`), so
@@ -14,6 +14,7 @@ from PySide6.QtCore import QSettings, QStandardPaths
 
 from isolde.core.paths import data_dir
 from isolde.core.projectfile import SUFFIX
+from isolde.core.settings import load_settings
 from isolde.resources import resources_dir
 
 LAST_FOLDER_KEY = "folders/last"
@@ -67,6 +68,15 @@ def work_folder(near: Path | None) -> Path:
         if folder.is_dir() and _users(folder):
             return folder
     return last_folder() or home_folder()
+
+
+def export_folder(near: Path | None) -> Path:
+    """Where an export is proposed: the output folder chosen in Settings when it is set and
+    still there, else the folder of the work (`work_folder`)."""
+    chosen = load_settings().output_folder
+    if chosen and Path(chosen).expanduser().is_dir():
+        return Path(chosen).expanduser()
+    return work_folder(near)
 
 
 def project_name_for(project_path: Path | None, media: Path | None) -> Path:

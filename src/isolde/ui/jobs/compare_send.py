@@ -10,7 +10,7 @@ from isolde.core.errors import IsoldeError
 from isolde.core.spans import new_id
 from isolde.jobs.record import JobRecord
 from isolde.ui.jobs.compare_plan import ComparePlan
-from isolde.ui.jobs.request_plan import LARGE_COST_USD, sent_seconds
+from isolde.ui.jobs.request_plan import confirm_limits, sent_seconds
 from isolde.ui.jobs.submit_flow import SubmitFlow, describe_seconds
 
 
@@ -42,7 +42,7 @@ def send_compare(flow: SubmitFlow, plan: ComparePlan) -> CompareGroup | None:
     cost = plan.cost_usd or 0.0
     duration = project.state.media.duration if project.state.media else 0.0
     seconds = sum(sent_seconds(p.request, duration) for p in plan.tries)
-    if cost > LARGE_COST_USD and not flow.confirm(
+    if cost > confirm_limits()[0] and not flow.confirm(
         "Compare — a large request",
         f"This sends {len(plan.tries)} tries ({describe_seconds(seconds)} of audio in all), "
         f"expected to cost {plan.cost_text}.\n\nSend them?",

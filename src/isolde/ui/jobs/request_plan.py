@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from isolde.core.errors import IsoldeError, ValidationError
+from isolde.core.settings import load_settings
 from isolde.core.spans import effective_spans
 from isolde.core.state import ProjectState
 from isolde.jobs.naming import engine_name, request_name
@@ -26,7 +27,9 @@ from isolde.ui.jobs.readiness import separate_hint
 from isolde.ui.jobs.visual_plan import mask_hint, mask_spec, takes_pictures
 
 SEPARATE, INPAINT = "separate", "inpaint"
-LARGE_COST_USD = 1.0  # above this, or LARGE_AUDIO_S of audio, the user confirms first
+# Above this cost, or LARGE_AUDIO_S of audio, the user confirms first: the defaults of the
+# thresholds the user sets in Settings (`confirm_limits`).
+LARGE_COST_USD = 1.0
 LARGE_AUDIO_S = 600.0
 # Rough engine speeds when this project has no finished job to go by: (fixed s, s per audio s).
 # The offline engine measured ~0.01 s per second of audio; cloud queues vary a lot.
@@ -66,7 +69,15 @@ class Plan:
 
     @property
     def large(self) -> bool:
-        return (self.cost_usd or 0.0) > LARGE_COST_USD or self.audio_s > LARGE_AUDIO_S
+        cost_limit, audio_limit = confirm_limits()
+        return (self.cost_usd or 0.0) > cost_limit or self.audio_s > audio_limit
+
+
+def confirm_limits() -> tuple[float, float]:
+    """(dollars, seconds of audio) above which a job asks first: the user's settings, read at
+    the moment of asking (the Settings dialog may have changed them since the plan was made)."""
+    settings = load_settings()
+    return settings.confirm_cost_usd, settings.confirm_audio_s
 
 
 def separate_kind(state: ProjectState, provider: Provider) -> RequestKind:

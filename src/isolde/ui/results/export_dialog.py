@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QComboBox, QFileDialog, QWidget
 from isolde.audio import OutputFormat
 from isolde.audio.writer import MP3_RATES
 from isolde.core.errors import IsoldeError
-from isolde.ui.common.folders import work_folder
+from isolde.ui.common.folders import export_folder
 from isolde.ui.results.apply_range import edit_for
 from isolde.ui.results.export_base import ExportDialogBase
 from isolde.ui.results.export_task import ExportJob, ExportTask
@@ -117,7 +117,7 @@ class ExportDialog(ExportDialogBase):
         self.bitrate.setEnabled(self.format.currentData() == "mp3")
         extension = "." + str(self.format.currentData()).split(":")[0]
         source = Path(self.results.source.info.path) if self.results.source else None
-        self._suggest_path(work_folder(source), self._stem, what, extension)
+        self._suggest_path(export_folder(source), self._stem, what, extension)
 
     def output_format(self) -> OutputFormat:
         spec = str(self.format.currentData())

@@ -27,6 +27,8 @@ from isolde.core.progress import CancelToken, ProgressFn, no_progress
 from isolde.core.project import Project
 from isolde.core.projectfile import looks_like_project
 from isolde.core.recovery import AUTOSAVE_SUFFIX
+from isolde.core.state import ProjectState
+from isolde.ui.shell.settings_apply import default_engine
 from isolde.video.frame_cache import FrameCache
 from isolde.video.frames import VideoReader
 from isolde.video.probe import probe_video
@@ -82,7 +84,9 @@ def load_document(
     else:
         media_path = path
         _refuse_silent_video(media_path)
-        project = Project.new_for_media(describe_media(path))
+        # A new recording starts on the engine chosen in Settings (a project keeps its own).
+        media = describe_media(path)
+        project = Project(ProjectState(media=media, provider=default_engine()))
     source = open_audio(media_path, progress=progress, cancel=cancel)
     try:
         pyramid = PeakPyramid.open(source)

@@ -46,6 +46,12 @@ COMMANDS: tuple[Command, ...] = (
     Command("undo", "&Undo", (Std.Undo,), "Undo the last change to the project"),
     Command("redo", "&Redo", (Std.Redo,), "Redo the change just undone"),
     Command(
+        "settings",
+        "Se&ttings…",
+        (Std.Preferences, "Ctrl+,"),
+        "Keys, default engine, output folder, device, theme and confirmations",
+    ),
+    Command(
         "tool_include", "&Include tool", ("I",), "Drag to mark where the wanted sound is", True
     ),
     Command("tool_exclude", "&Exclude tool", ("E",), "Drag to mark where it is not", True),

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QComboBox, QFileDialog, QWidget
 
 from isolde.audio import OutputFormat
 from isolde.core.errors import IsoldeError
-from isolde.ui.common.folders import work_folder
+from isolde.ui.common.folders import export_folder
 from isolde.ui.results.apply_range import edit_for
 from isolde.ui.results.export_base import ExportDialogBase
 from isolde.ui.results.export_task import ExportJob
@@ -90,7 +90,7 @@ class ExportVideoDialog(ExportDialogBase):
         self.take.setEnabled(self.take.count() > 0 and what != "edited")
         self.range.setEnabled(what == "remix")
         suffix = str(self.container.currentData())
-        self._suggest_path(work_folder(self.video), self.video.stem, what, suffix)
+        self._suggest_path(export_folder(self.video), self.video.stem, what, suffix)
 
     def job(self) -> VideoExportJob:
         project, source = self.results.project, self.results.source
