@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
+from isolde.ui.common.theme import mark_error, mark_note
+
 # Problem field → the group of fields it is shown under; "option X" goes to the options form,
 # anything else to the line above the buttons ("other").
 SLOTS = {
@@ -25,7 +27,7 @@ def note_label() -> QLabel:
     """Small grey text: notes and sources under a field."""
     label = QLabel()
     label.setWordWrap(True)
-    label.setStyleSheet("color: palette(placeholder-text); font-size: 11px;")
+    mark_note(label)  # quieter and a little smaller than the app font, in every theme
     return label
 
 
@@ -35,7 +37,7 @@ def _problem_label(group: str) -> QLabel:
     label.setAccessibleName(f"Problem with the {group}")
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.setStyleSheet("color: #d03030;")
+    mark_error(label)
     label.hide()
     return label
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from isolde.core.errors import InputError
 from isolde.jobs.compare import Try, parse_try
 from isolde.providers.registry import provider_names
+from isolde.ui.common.theme import mark_error
 from isolde.ui.jobs.compare_plan import ComparePlan, default_tries, plan_compare
 from isolde.ui.jobs.compare_send import CompareGroup, send_compare
 from isolde.ui.jobs.submit_flow import SubmitFlow
@@ -72,7 +73,7 @@ class CompareDialog(QDialog):
         self.total.setAccessibleName("Estimated total cost")
         self.problems = QLabel()
         self.problems.setWordWrap(True)
-        self.problems.setStyleSheet("color: #c0392b")
+        mark_error(self.problems)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.send_button = QPushButton("Send all tries")
         self.buttons.addButton(self.send_button, QDialogButtonBox.ButtonRole.AcceptRole)

@@ -28,6 +28,7 @@ from isolde.core.project import Project
 from isolde.jobs.naming import engine_name, runs_here
 from isolde.jobs.record import JobRecord
 from isolde.ui.common.flow_layout import FlowLayout
+from isolde.ui.common.theme import mark_error
 from isolde.ui.jobs.job_session import JobSession
 from isolde.ui.jobs.jobs_table import Column, JobsTableModel, job_name, status_text, time_text
 from isolde.ui.jobs.submit_flow import SubmitFlow
@@ -128,7 +129,7 @@ class JobsPanel(QWidget):
         self.error_label = QLabel(self)
         self.error_label.setAccessibleName("Jobs panel message")
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #d03030;")
+        mark_error(self.error_label)
         self.error_label.hide()
 
         self.job_actions: dict[str, QAction] = {}

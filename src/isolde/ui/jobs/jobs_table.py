@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 from isolde.core.takes import Take
 from isolde.jobs.naming import engine_name, request_name, runs_here
 from isolde.jobs.record import JobRecord
+from isolde.ui.common.theme import legible
 from isolde.ui.results.take_info import take_title
 
 Index = QModelIndex | QPersistentModelIndex
@@ -194,7 +195,8 @@ class JobsTableModel(QAbstractTableModel):
                 return f"Prompt: {prompt}" if prompt else None
         if role == Qt.ItemDataRole.ForegroundRole and column == Column.STATUS:
             colour = STATUS_COLOURS.get(record.state)
-            return QColor(colour) if colour else None
+            base = QGuiApplication.palette().color(QPalette.ColorRole.Base)
+            return legible(QColor(colour), base) if colour else None  # readable in every theme
         if role == JOB_ID_ROLE:
             return record.id
         return None

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from isolde.providers.options import OptionSpec
+from isolde.ui.common.theme import mark_error, relative_font
 
 ENGINE_DEFAULT = "engine default"
 BIG = 2_000_000_000
@@ -213,9 +214,7 @@ class OptionsForm(QWidget):
             if not specs:
                 continue
             header = QLabel(title)
-            font = QFont(header.font())
-            font.setBold(True)
-            header.setFont(font)
+            relative_font(header, weight=QFont.Weight.Bold)  # follows the app font's size
             self._grid.addWidget(header, row, 0, 1, 3)
             row += 1
             for spec in specs:
@@ -237,7 +236,7 @@ class OptionsForm(QWidget):
         problem = QLabel()
         problem.setObjectName(f"problem:option {spec.name}")
         problem.setWordWrap(True)
-        problem.setStyleSheet("color: #d03030;")
+        mark_error(problem)
         problem.hide()
         editor.on_change(lambda s=spec, e=editor: self._changed(s, e))
         self._grid.addWidget(label, row, 0)

@@ -27,9 +27,9 @@ from isolde.ui.jobs.job_session import JobSession
 from isolde.ui.jobs.readiness import inpaint_hint, separate_hint
 from isolde.ui.jobs.request_plan import (
     INPAINT,
-    LARGE_COST_USD,
     SEPARATE,
     Plan,
+    confirm_limits,
     key_problem,
     plan_inpaint,
     plan_separate,
@@ -64,6 +64,7 @@ class SubmitFlow(QObject):
     problems_changed = Signal(object)  # {field: message}; empty when all is well
     attempted = Signal()  # Separate or Inpaint was asked for (key status may have changed)
     message = Signal(str)  # for the status bar
+    completed = Signal(str)  # a job ended (done, failed, unknown): announced by the window
     sent = Signal(object)  # the JobRecords just submitted
 
     def __init__(
@@ -251,7 +252,7 @@ class SubmitFlow(QObject):
         ):
             return None
         cost = old.cost_estimate_usd or 0.0
-        if cost > LARGE_COST_USD and not self.confirm(
+        if cost > confirm_limits()[0] and not self.confirm(
             "Retry — a large job", f"This job is expected to cost about ${cost:.2f}. Retry?"
         ):
             return None
@@ -285,11 +286,12 @@ class SubmitFlow(QObject):
                 self.message.emit(f"Job “{record.label}” finished, but: {exc}")
                 return
             if take is not None:
-                self.message.emit(arrival_message(take, active=active))
+                what = "Inpainting" if record.kind == "inpaint" else "Separation"
+                self.completed.emit(f"{what} finished — {arrival_message(take, active=active)}")
         elif record.state == "failed":
-            self.message.emit(f"Job failed: “{record.label}” — {record.message}")
+            self.completed.emit(f"Job failed: “{record.label}” — {record.message}")
         elif record.state == "unknown":
-            self.message.emit(f"Job state unknown: “{record.label}” — see the Jobs panel")
+            self.completed.emit(f"Job state unknown: “{record.label}” — see the Jobs panel")
 
     def _mid_edit(self) -> bool:
         project = self.project

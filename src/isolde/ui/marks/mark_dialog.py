@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from isolde.core.errors import IsoldeError
 from isolde.core.project import Project
 from isolde.core.timecode import format_time, parse_time
+from isolde.ui.common.theme import mark_error
 from isolde.ui.marks.marks import KINDS, Mark, find_mark, move_mark, set_kind
 
 MAX_PROMPT_WIDTH = 640  # px: the dialog stays well inside a 1280×800 screen
@@ -42,7 +43,7 @@ class MarkDialog(QDialog):
         self.prompt.setPlaceholderText("what should sound here (inpaint regions)")
         self.error = QLabel()
         self.error.setAccessibleName("Error")
-        self.error.setStyleSheet("color: #e05050;")
+        mark_error(self.error)
         self.error.setWordWrap(True)
         self._fit_fields()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)

@@ -25,6 +25,7 @@ from isolde.core.project import Project
 from isolde.core.state import ProjectState
 from isolde.ui.common.edit_state import EditState
 from isolde.ui.common.panel_layout import named_button
+from isolde.ui.common.theme import mark_error
 from isolde.ui.marks.marks import EXCLUDE, INCLUDE, Mark, add_mark, find_mark, remove_mark, set_kind
 from isolde.ui.marks.spans_table import Column, MarkDelegate, SpansTableModel
 
@@ -82,7 +83,7 @@ class SpansPanel(QWidget):
         self.error_label = QLabel(self)
         self.error_label.setAccessibleName("Spans list error")
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #d03030;")
+        mark_error(self.error_label)
         self.error_label.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse
             | Qt.TextInteractionFlag.TextSelectableByKeyboard

@@ -9,19 +9,26 @@ from pathlib import Path
 import shiboken6
 from PySide6.QtWidgets import QApplication
 
+from isolde.core.settings import load_settings
+from isolde.ui.common.theme import apply_theme
+from isolde.ui.shell.error_hook import install_error_hook
+from isolde.ui.shell.layout_memory import restore_layout
 from isolde.ui.shell.main_window import MainWindow
+from isolde.ui.shell.smoke_exit import quit_after_load_if_asked
 
 
 def create_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
     app.setApplicationName("Isolde")
     app.setOrganizationName("Isolde")
+    apply_theme(app, load_settings().theme)  # type: ignore[arg-type]
     return app  # type: ignore[return-value]
 
 
 def run_app(path: str | None) -> int:
     app = create_app()
     window = MainWindow()
+    errors = install_error_hook(window)  # here, not in MainWindow: tests keep pytest-qt's hook
     # Roomy by default, but never larger than the screen (a 1280×800 laptop must see it all).
     width, height = 1320, 820
     screen = app.primaryScreen()
@@ -29,13 +36,16 @@ def run_app(path: str | None) -> int:
         room = screen.availableGeometry()
         width, height = min(width, room.width()), min(height, room.height())
     window.resize(width, height)
+    restore_layout(window)  # where the window and its docks were last time, if saved and sound
     window.show()
     # A file, or else the autosave of an untitled project to restore, or else the sample.
     window.start(None if path is None else Path(path))
+    quit_after_load_if_asked(window, app.exit)  # packaging/smoke_test.py only: quit once loaded
     code = app.exec()
     # Destroy the widgets while Qt is still up: left to interpreter shutdown, pyqtgraph items
     # on PySide6 can crash the process after a clean quit.
     window.close()
+    errors.uninstall()
     shiboken6.delete(window)
     del window
     gc.collect()

@@ -14,19 +14,20 @@ from pathlib import Path
 from typing import Protocol
 
 from PySide6.QtCore import QEvent, QObject, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QActionGroup, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QActionGroup, QDragEnterEvent, QDropEvent, QFont, QPalette
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from isolde.audio.file_checks import MEDIA_EXTENSIONS
 from isolde.core.projectfile import SUFFIX as PROJECT_SUFFIX
 from isolde.core.recovery import AUTOSAVE_SUFFIX
+from isolde.ui.common.theme import relative_font, theme_signals, timeline_colours
 from isolde.ui.timeline.timeline_widget import TimelineWidget
 
 # Settings that mean something before a file is open stay enabled, and the commands that may
 # sit in the window's table (editor_actions) and work without a file.
 WITHOUT_FILE = frozenset(
     {"combined", "spectrogram", "log_frequency", "snap"}
-    | {"open", "open_sample", "quit", "shortcuts"}
+    | {"open", "open_sample", "quit", "shortcuts", "settings"}
 )
 FILE_ACTION_ATTRIBUTES = ("save_action", "save_as_action", "undo_action", "redo_action")
 COLUMN_WIDTH = 440  # px: the message and buttons, centred
@@ -77,8 +78,9 @@ class EmptyState(QWidget):
         self.setObjectName("empty-state")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.set_hover(False)
+        theme_signals().changed.connect(self._theme_changed)
         title = QLabel("No recording open")
-        title.setStyleSheet("font-size: 16pt; font-weight: 600; color: #e6e8eb;")
+        relative_font(title, 1.6, weight=QFont.Weight.DemiBold)  # follows the system font size
         hint = QLabel("Open a recording or a video to mark, separate and repair it.")
         drop = QLabel("Or drop an audio, video or .isolde file here.")
         self.open_button = QPushButton("Open a recording or video…")
@@ -104,17 +106,27 @@ class EmptyState(QWidget):
 
     def set_hover(self, on: bool) -> None:
         """A file the window can open is being dragged over it: light up the drop target."""
-        border = "#ffd250" if on else "#3a3f47"  # the playhead's yellow
-        self.setStyleSheet(
-            f"#empty-state {{ background: #181a1e; border: 2px dashed {border}; "
-            "border-radius: 8px; } QLabel { color: #c8ccd2; }"
+        self._hover = on
+        colours, palette = timeline_colours(), QApplication.palette()  # the theme's, live
+        border = colours.playhead if on else palette.color(QPalette.ColorRole.Mid)
+        text = palette.color(QPalette.ColorRole.Text)
+        sheet = (
+            f"#empty-state {{ background: {palette.color(QPalette.ColorRole.Base).name()}; "
+            f"border: 2px dashed {border.name()}; border-radius: 8px; }} "
+            f"QLabel {{ color: {text.name()}; }}"
         )
+        if sheet != self.styleSheet():  # a new sheet re-polishes every child: only on change
+            self.setStyleSheet(sheet)
+
+    def _theme_changed(self, _name: str) -> None:
+        self.set_hover(self._hover)
 
 
 class FileDrops(QObject):
     """Opens files dropped on the window (an event filter on it; children pass drops up)."""
 
     hover = Signal(bool)  # an openable file is being dragged over the window
+    refused = Signal(str)  # why the files dragged in cannot be opened
 
     def __init__(self, window: QWidget, open_path: Callable[[Path], object]) -> None:
         super().__init__(window)
@@ -131,6 +143,8 @@ class FileDrops(QObject):
                 event.acceptProposedAction()
             else:
                 event.ignore()
+                if kind == QEvent.Type.DragEnter:  # once, not on every move
+                    self._refuse(event.mimeData().urls())
             self.hover.emit(ok)
             return True
         if kind == QEvent.Type.DragLeave:
@@ -147,6 +161,15 @@ class FileDrops(QObject):
             self._open_path(path)
             return True
         return False
+
+    def _refuse(self, urls: Iterable[QUrl]) -> None:
+        names = [Path(url.toLocalFile()).name for url in urls if url.isLocalFile()]
+        if names:  # text or links from elsewhere are simply not taken
+            more = f" (and {len(names) - 1} more)" if len(names) > 1 else ""
+            self.refused.emit(
+                f"Isolde cannot open {names[0]}{more}: drop an audio or video file, "
+                "or an .isolde project"
+            )
 
 
 class FileNeeded:
@@ -180,6 +203,7 @@ class EmptyStateWiring:
         layout.addWidget(self.widget, 1)
         self.drops = FileDrops(window, window.open_path)  # type: ignore[arg-type]
         self.drops.hover.connect(self.widget.set_hover)
+        self.drops.refused.connect(window.show_status)
         self.file_needed = FileNeeded(window, _file_actions(window))  # type: ignore[arg-type]
         window.timeline.document_changed.connect(self.show_document)
         self.show_document(False)

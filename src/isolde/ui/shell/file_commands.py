@@ -49,6 +49,7 @@ class FileCommands:
     def __init__(self, window: FileWindow) -> None:
         self.w = window
         self.closed = False  # the window's close was confirmed: later closes ask nothing
+        self.on_sample_start: Callable[[], object] = lambda: None  # first_run.py: the guide
 
     def start(self, path: Path | None) -> None:
         """What the app does at launch: open `path`, or offer untitled autosaves, or the sample."""
@@ -60,6 +61,7 @@ class FileCommands:
             self.open(recovery, offer_restore=False)
         else:
             self.open_sample(offer_restore=False)
+            self.on_sample_start()
 
     def open(self, path: Path, *, offer_restore: bool = True) -> bool:
         """Open `path` (media, project or autosave) after the unsaved-changes question; False

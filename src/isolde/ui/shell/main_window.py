@@ -36,12 +36,16 @@ from isolde.ui.results.edited_view import EditedView
 from isolde.ui.results.layers_dock import install_layers_dock
 from isolde.ui.results.results_docks import install_results_docks
 from isolde.ui.shell import recovery_offer, unsaved
+from isolde.ui.shell.accessibility import install_accessibility
 from isolde.ui.shell.autosave import Autosaver
 from isolde.ui.shell.document import LoadedDocument, load_document
 from isolde.ui.shell.editor_actions import TOOL_ACTIONS, build_actions
 from isolde.ui.shell.empty_state import install_empty_state
 from isolde.ui.shell.file_commands import FileCommands
+from isolde.ui.shell.first_run import install_recent_and_guide
+from isolde.ui.shell.layout_memory import save_layout
 from isolde.ui.shell.menus import build_menus, build_toolbar, menu_extras
+from isolde.ui.shell.settings_apply import install_settings
 from isolde.ui.timeline.timeline_widget import TimelineWidget
 from isolde.ui.video.install import VideoWiring, install_video_docks
 
@@ -168,6 +172,9 @@ class MainWindow(QMainWindow):
         self._poll.timeout.connect(self._check_pending)
         self.autosaver = Autosaver(self, busy=lambda: self.timeline.marks.dragging)
         self.autosaver.failed.connect(self.show_status)
+        self.recent, self.first_run = install_recent_and_guide(self)  # Open Recent, first run
+        self.settings = install_settings(self)  # Edit → Settings…; saved settings applied
+        self.access = install_accessibility(self)  # spoken timeline, announcements, Tab order
         self._update_status()
 
     def _file_and_edit_slots(self) -> dict[str, Callable[[], object]]:
@@ -374,6 +381,7 @@ class MainWindow(QMainWindow):
         self._executor.shutdown(wait=False, cancel_futures=True)
         if self.document is not None:
             self.document.close()
+        save_layout(self)  # window size and dock places, restored by run_app
         super().closeEvent(event)
 
 

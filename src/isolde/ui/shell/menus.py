@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar
 
+from isolde.ui.shell.recent_files import recent_menu
 from isolde.ui.shell.shortcuts_dialog import show_shortcuts
 
 if TYPE_CHECKING:
@@ -21,6 +22,7 @@ MENUS: dict[str, tuple[str | None, ...]] = {
     "&File": (
         "open",
         "open_sample",
+        "@recent",
         None,
         "save",
         "save_as",
@@ -29,7 +31,7 @@ MENUS: dict[str, tuple[str | None, ...]] = {
         None,
         "quit",
     ),
-    "&Edit": ("undo", "redo"),
+    "&Edit": ("undo", "redo", None, "settings"),
     "&View": (
         "zoom_in",
         "zoom_out",
@@ -139,6 +141,7 @@ def menu_extras(
         ),
         "job_actions": tuple(jobs.jobs_panel.job_actions[key] for key in JOB_ACTIONS),
         "job_docks": (jobs.prompt_dock.toggleViewAction(), jobs.jobs_dock.toggleViewAction()),
+        "recent": (recent_menu(results.window),),  # filled by recent_files.py
     }
 
 

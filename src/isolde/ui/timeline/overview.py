@@ -35,6 +35,10 @@ class OverviewStrip(pg.PlotWidget):
         self.box = _OverviewBox()
         super().__init__(viewBox=self.box)
         self.setAccessibleName("Overview of the whole file")
+        self.setAccessibleDescription(
+            "The bright window is the part the timeline shows: drag it to scroll, click "
+            "elsewhere to centre the timeline there"
+        )
         self.setFixedHeight(56)
         self.hideAxis("left")
         self.hideAxis("bottom")
@@ -49,6 +53,12 @@ class OverviewStrip(pg.PlotWidget):
         self.box.clicked.connect(self.centre_requested.emit)
         self._updating = False
         self.duration = 1.0
+
+    def set_colours(self, wave: QColor, window: QColor) -> None:
+        """The theme's colours for the whole-file curve and the visible-window rectangle."""
+        self.curve.setPen(pg.mkPen(wave))
+        self.window.setBrush(pg.mkBrush(window))
+        self.window.update()
 
     def set_document(self, pyramid: PeakPyramid | None, duration: float, frames: int) -> None:
         self.duration = max(duration, 1e-6)

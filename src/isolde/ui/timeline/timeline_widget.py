@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from isolde.audio import AudioSource
@@ -12,6 +11,7 @@ from isolde.audio.pyramid import PeakPyramid
 from isolde.core.project import Project
 from isolde.core.state import ProjectState
 from isolde.ui.common.edit_state import EditState
+from isolde.ui.common.theme import theme_signals, timeline_colours
 from isolde.ui.marks.marks import find_mark
 from isolde.ui.timeline.edits_item import STRIP_HEIGHT, EditsItem, bars_of
 from isolde.ui.timeline.keyframes_item import KeyframesItem
@@ -26,10 +26,6 @@ from isolde.ui.timeline.time_axis import TimeAxis
 from isolde.ui.timeline.viewbox import ZOOM_STEP, TimelineViewBox
 from isolde.ui.timeline.waveform_layer import WaveformLayer, lane_offsets, y_extent
 
-BACKGROUND = QColor(24, 26, 30)
-PLAYHEAD = QColor(255, 210, 80)
-IN_OUT = QColor(200, 200, 200)
-
 
 class TimelineWidget(QWidget):
     seek_requested = Signal(float)
@@ -37,6 +33,7 @@ class TimelineWidget(QWidget):
     edit_requested = Signal(str)
     error = Signal(str)
     document_changed = Signal(bool)  # True: a file is shown, False: none
+    playhead_set = Signal(float, bool)  # the playhead moved to t; True while following playback
 
     def __init__(self, edit_state: EditState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -52,10 +49,8 @@ class TimelineWidget(QWidget):
             viewBox=self.view, axisItems={"bottom": TimeAxis(), "left": self.level_axis}
         )
         self.plot_widget.setAccessibleName("Timeline")
-        self.plot_widget.setBackground(BACKGROUND)
         self.plot_widget.hideButtons()
         self.plot = self.plot_widget.getPlotItem()
-        self.plot.showGrid(x=True, y=False, alpha=0.12)
         self.plot.setContentsMargins(0, 7, 0, 0)  # room for the top lane's "0" dB label
         self.waveform = WaveformLayer(self.plot)
         self.spectrogram = SpectrogramLayer(self.plot)
@@ -70,19 +65,19 @@ class TimelineWidget(QWidget):
         self.plot.addItem(self.proposals)
         self.keyframes = KeyframesItem()  # the selected mask object's keyframes (video)
         self.plot.addItem(self.keyframes)
-        self.playhead_line = pg.InfiniteLine(0, pen=pg.mkPen(PLAYHEAD, width=1.5))
+        self.playhead_line = pg.InfiniteLine(0)
         self.playhead_line.setZValue(20)
         self.plot.addItem(self.playhead_line)
-        dashed = pg.mkPen(IN_OUT, width=1, style=pg.QtCore.Qt.PenStyle.DashLine)
-        self.in_line = pg.InfiniteLine(0, pen=dashed, label="in", labelOpts={"position": 0.95})
-        self.out_line = pg.InfiniteLine(0, pen=dashed, label="out", labelOpts={"position": 0.95})
+        self.in_line = pg.InfiniteLine(0, label="in", labelOpts={"position": 0.95})
+        self.out_line = pg.InfiniteLine(0, label="out", labelOpts={"position": 0.95})
         for line in (self.in_line, self.out_line):
             line.setZValue(15)
             line.hide()
             self.plot.addItem(line)
 
         self.overview = OverviewStrip()
-        self.overview.setBackground(BACKGROUND)
+        self.apply_colours()
+        theme_signals().changed.connect(self._theme_changed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -101,6 +96,29 @@ class TimelineWidget(QWidget):
         # Finer pyramid levels are filled on a worker; this timer shows them as they arrive.
         self._poll = QTimer(self, interval=100)
         self._poll.timeout.connect(self._check_pyramid)
+
+    # -- colours --------------------------------------------------------------------------
+    def apply_colours(self) -> None:
+        """Draw with the current theme's timeline colours (`ui.common.theme`)."""
+        colours = timeline_colours()
+        self.plot_widget.setBackground(colours.background)
+        self.overview.setBackground(colours.background)
+        self.plot.showGrid(x=True, y=False, alpha=colours.grid_alpha)
+        for axis in (self.plot.getAxis("bottom"), self.level_axis):
+            axis.setTextPen(colours.axis_text)
+            axis.setPen(colours.axis_text)
+        self.playhead_line.setPen(pg.mkPen(colours.playhead, width=1.5))
+        dashed = pg.mkPen(colours.in_out, width=1, style=pg.QtCore.Qt.PenStyle.DashLine)
+        for line in (self.in_line, self.out_line):
+            line.setPen(dashed)
+            line.label.setColor(colours.in_out)
+        self.waveform.set_colour(colours.waveform)
+        self.overview.set_colours(colours.overview_wave, colours.overview_window)
+
+    def _theme_changed(self, _name: str) -> None:
+        self.apply_colours()
+        if self.isVisible():  # a closed window's source is closed: nothing to redraw from
+            self._range_changed()
 
     # -- document -------------------------------------------------------------------------
     def set_document(
@@ -251,6 +269,7 @@ class TimelineWidget(QWidget):
             x0, x1 = self.view.visible()
             if not x0 <= t <= x1:
                 self.view.show_range(t, t + (x1 - x0))  # page along while playing
+        self.playhead_set.emit(t, follow)
 
     def _show_in_out(self) -> None:
         for line, t in (

@@ -90,6 +90,16 @@ class WaveformLayer:
         self._badge.setText(text)
         self._badge.show()
 
+    def set_colour(self, colour: QColor) -> None:
+        """Draw in `colour` from now on (the theme changed)."""
+        self.colour = QColor(colour)
+        pen = pg.mkPen(self.colour, width=1)
+        for curve in self._curves:
+            curve.setPen(pen)
+        for dots in self._samples:
+            dots.setPen(pen)
+            dots.setSymbolBrush(pg.mkBrush(self.colour))
+
     def set_visible(self, visible: bool) -> None:
         self.visible = visible
         self._rebuild_items()

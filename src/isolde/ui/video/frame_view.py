@@ -99,6 +99,10 @@ class FrameView(QGraphicsView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Video picture")
+        self.setAccessibleDescription(
+            "The video frame at the playhead; Alt+Left and Alt+Right step one frame, the mask "
+            "tools paint where the sound comes from"
+        )
         self.setScene(QGraphicsScene(self))
         self.setBackgroundBrush(QColor("#1b1b1b"))
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)

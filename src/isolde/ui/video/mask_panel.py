@@ -31,6 +31,7 @@ from isolde.core.errors import IsoldeError
 from isolde.core.masks import MASK_COLORS, MaskObject
 from isolde.core.project import Project
 from isolde.core.state import ProjectState
+from isolde.ui.common.theme import mark_note
 from isolde.ui.video.mask_objects import MaskObjectList, swatch
 from isolde.ui.video.mask_state import MAX_SIZE, MIN_SIZE, TOOL_TITLES, MaskTool, MaskToolState
 
@@ -105,7 +106,7 @@ class MaskPanel(QWidget):
         self.assist_button.setToolTip("Ask SAM 3 in the cloud for the object's mask in every frame")
         self.assist_note = QLabel()
         self.assist_note.setWordWrap(True)
-        self.assist_note.setStyleSheet("color: #999;")
+        mark_note(self.assist_note, 1.0)
         self._layout()
         self.show_task(False)
 

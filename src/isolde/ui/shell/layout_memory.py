@@ -1,0 +1,61 @@
+"""The window's size, place and dock/toolbar layout, remembered between runs.
+
+Saved when the window closes (Qt's saveGeometry/saveState as base64 in the settings file) and
+restored when the app starts, before the window is shown. Layout data that is damaged, or was
+saved by a version with other docks (LAYOUT_VERSION), is ignored: the default layout stays.
+Qt finds docks and toolbars by object name, so each must have one (a test holds this).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+
+from PySide6.QtCore import QByteArray
+from PySide6.QtWidgets import QMainWindow
+
+from isolde.core.settings import SettingsError, load_settings, update_settings
+
+# Bump when docks are added, removed or renamed: an older saved layout is then ignored.
+LAYOUT_VERSION = 1
+log = logging.getLogger(__name__)
+
+
+def save_layout(window: QMainWindow) -> None:
+    """Remember where the window and its docks are; a window already hidden saves nothing
+    (its close ran once before)."""
+    if not window.isVisible():
+        return
+    geometry = _encode(window.saveGeometry())
+    state = _encode(window.saveState(LAYOUT_VERSION))
+    try:
+        update_settings(window_geometry=geometry, window_state=state)
+    except SettingsError as exc:  # closing: nowhere to show it, and nothing is lost but layout
+        log.warning("window layout not saved: %s", exc)
+
+
+def restore_layout(window: QMainWindow) -> bool:
+    """Put the window and its docks where they were; False (default layout kept) when nothing
+    usable was saved."""
+    settings = load_settings()
+    geometry = _decode(settings.window_geometry)
+    state = _decode(settings.window_state)
+    restored = geometry is not None and window.restoreGeometry(geometry)
+    if state is not None:
+        restored = window.restoreState(state, LAYOUT_VERSION) and restored
+    return restored
+
+
+def _encode(data: QByteArray) -> str:
+    return base64.b64encode(data.data()).decode("ascii")
+
+
+def _decode(text: str) -> QByteArray | None:
+    if not text:
+        return None
+    try:
+        return QByteArray(base64.b64decode(text, validate=True))
+    except (binascii.Error, ValueError):
+        log.warning("saved window layout is damaged; using the default layout")
+        return None
