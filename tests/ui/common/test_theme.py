@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProxyStyle,
     QPushButton,
+    QScrollArea,
     QWidget,
 )
 from window_helpers import open_in_window, save_screenshot, shown_window
@@ -138,6 +139,19 @@ def test_the_timeline_follows_the_theme_while_shown(app, qtbot) -> None:  # type
     apply_theme(app, "light")
     qtbot.waitUntil(lambda: _pixel(plot, *corner) == QColor(24, 26, 30), timeout=5000)
     assert app.palette().color(Role.Window).lightness() > 200  # the widgets around it are light
+
+
+def test_switching_theme_while_open_does_not_make_the_prompt_panel_scroll(app, qtbot) -> None:  # type: ignore[no-untyped-def]
+    # A style change drops the combo boxes' cached size hints; the engine list's long entries
+    # then asked for more than the dock's width and the options scrolled sideways.
+    window = open_in_window(qtbot, sample_path(), (1280, 800))
+    scroll = window.jobs.prompt_panel.findChild(QScrollArea)
+    assert scroll is not None
+    for name in ("high-contrast", "light", "dark"):
+        apply_theme(app, name)
+        qtbot.wait(50)
+        need = scroll.widget().minimumSizeHint().width()
+        assert need <= scroll.viewport().width(), f"{name}: {need} > {scroll.viewport().width()}"
 
 
 def test_text_follows_the_application_font_size(app, qtbot) -> None:  # type: ignore[no-untyped-def]
