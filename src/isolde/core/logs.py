@@ -16,6 +16,7 @@ import threading
 from pathlib import Path
 from types import TracebackType
 
+from isolde.core.paths import user_dir
 from isolde.core.redact import scrub
 
 LOG_DIR_ENV = "ISOLDE_LOG_DIR"
@@ -32,12 +33,7 @@ _lock = threading.Lock()  # two threads failing at once must not add two handler
 
 def log_dir() -> Path:
     """Isolde's log folder; `$ISOLDE_LOG_DIR` overrides it."""
-    override = os.environ.get(LOG_DIR_ENV)
-    if override:
-        return Path(override).expanduser()
-    import platformdirs  # late: only needed when nothing overrides it
-
-    return Path(platformdirs.user_log_dir("isolde", appauthor=False))
+    return user_dir(LOG_DIR_ENV, "log")
 
 
 def log_path() -> Path:

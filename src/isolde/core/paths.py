@@ -39,14 +39,20 @@ def from_stored(stored: str, base: Path | None) -> str:
     return absolute(Path(base) / stored)
 
 
-def data_dir() -> Path:
-    """Isolde's per-user data folder (recovery files, job store); `$ISOLDE_DATA_DIR` overrides."""
-    override = os.environ.get(DATA_DIR_ENV)
+def user_dir(env: str, kind: str) -> Path:
+    """One of Isolde's per-user folders: `$env` when set (tests point them at temporary
+    folders), else the platform's own (`platformdirs.user_<kind>_dir`: data, config, log)."""
+    override = os.environ.get(env)
     if override:
         return Path(override).expanduser()
     import platformdirs  # imported late: only needed when nothing overrides it
 
-    return Path(platformdirs.user_data_dir("isolde", appauthor=False))
+    return Path(getattr(platformdirs, f"user_{kind}_dir")("isolde", appauthor=False))
+
+
+def data_dir() -> Path:
+    """Isolde's per-user data folder (recovery files, job store); `$ISOLDE_DATA_DIR` overrides."""
+    return user_dir(DATA_DIR_ENV, "data")
 
 
 def recovery_dir() -> Path:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from isolde.core.atomic import atomic_write_text
+from isolde.core.paths import user_dir
 from isolde.core.redact import scrub
 
 CONFIG_DIR_ENV = "ISOLDE_CONFIG_DIR"
@@ -47,12 +48,7 @@ class SettingsError(OSError):
 
 def config_dir() -> Path:
     """Isolde's config folder; `$ISOLDE_CONFIG_DIR` overrides (tests point it at a temp dir)."""
-    override = os.environ.get(CONFIG_DIR_ENV)
-    if override:
-        return Path(override).expanduser()
-    import platformdirs  # late: only needed when nothing overrides it
-
-    return Path(platformdirs.user_config_dir("isolde", appauthor=False))
+    return user_dir(CONFIG_DIR_ENV, "config")
 
 
 def settings_path() -> Path:
