@@ -17,5 +17,10 @@ class TimeAxis(pg.AxisItem):
             return [format_time(max(0.0, v), millis=False) for v in values]
         if spacing >= 0.001:
             return [format_time(max(0.0, v)) for v in values]
-        # Sample-level zoom: microseconds, so neighbouring ticks differ.
-        return [f"{format_time(max(0.0, v))}{round(v * 1e6) % 1000:03d}" for v in values]
+        # Sample-level zoom: microseconds, so neighbouring ticks differ. One integer count of
+        # them for both parts: rounding the milliseconds on their own carried 0.5 ms too early.
+        labels = []
+        for v in values:
+            us = round(max(0.0, v) * 1e6)
+            labels.append(f"{format_time((us // 1000) / 1000)}{us % 1000:03d}")
+        return labels

@@ -23,6 +23,7 @@ from isolde.ui.timeline.proposals_item import ProposalsItem
 from isolde.ui.timeline.spectrogram_layer import SpectrogramLayer
 from isolde.ui.timeline.take_lanes import LaneSpec, TakeLanes
 from isolde.ui.timeline.time_axis import TimeAxis
+from isolde.ui.timeline.time_grid import TimeGrid
 from isolde.ui.timeline.viewbox import ZOOM_STEP, TimelineViewBox
 from isolde.ui.timeline.waveform_layer import WaveformLayer, lane_offsets, y_extent
 
@@ -51,6 +52,8 @@ class TimelineWidget(QWidget):
         self.plot_widget.setAccessibleName("Timeline")
         self.plot_widget.hideButtons()
         self.plot = self.plot_widget.getPlotItem()
+        self.grid = TimeGrid(self.plot.getAxis("bottom"))
+        self.plot.addItem(self.grid, ignoreBounds=True)
         self.plot.setContentsMargins(0, 7, 0, 0)  # room for the top lane's "0" dB label
         self.waveform = WaveformLayer(self.plot)
         self.spectrogram = SpectrogramLayer(self.plot)
@@ -103,7 +106,7 @@ class TimelineWidget(QWidget):
         colours = timeline_colours()
         self.plot_widget.setBackground(colours.background)
         self.overview.setBackground(colours.background)
-        self.plot.showGrid(x=True, y=False, alpha=colours.grid_alpha)
+        self.grid.set_colour(colours.axis_text, colours.grid_alpha)
         for axis in (self.plot.getAxis("bottom"), self.level_axis):
             axis.setTextPen(colours.axis_text)
             axis.setPen(colours.axis_text)
