@@ -27,7 +27,7 @@ from isolde.dsp.denoised_stream import DenoisedStream
 from isolde.dsp.method_choice import choose_method
 from isolde.dsp.separation import estimate_profiles
 from isolde.dsp.sources import ArraySource
-from isolde.dsp.speech_mask import SpeechParams, rumble_bins
+from isolde.dsp.speech_mask import SpeechParams, line_steadiness, rumble_bins
 from isolde.dsp.speech_separation import separate_speech, speech_grid
 from isolde.dsp.wiener import WienerParams
 from isolde.providers.base import JobEvent, Request, RequestKind
@@ -82,6 +82,43 @@ def test_network_path_improves_speech_and_sums_to_the_input(sig) -> None:
     np.testing.assert_allclose(target + residual, mix, atol=1e-6)
     before = sig.si_sdr(mix[:, 0], speech)
     assert sig.si_sdr(target[:, 0], speech) > before + 8
+
+
+def test_line_steadiness_tells_a_held_line_from_struck_notes() -> None:
+    rng = np.random.default_rng(3)
+    power = rng.exponential(1.0, (200, 60))  # noise everywhere: steady enough
+    power[:, 10] = 400.0  # a held line (hum, a pad's chord)
+    hits = np.where(np.arange(200) % 10 == 0, 4_000.0, 0.0)  # a struck partial, silence between
+    power[:, 39:42] = hits[:, None]  # (over the bins a window's main lobe spreads it)
+    steady = line_steadiness(power, SpeechParams(floor=0.03))
+    assert steady[10] == 1.0 and steady[25] == 1.0
+    assert steady[40] == 0.0
+
+
+def test_quiet_input_is_raised_for_the_network_and_loud_input_is_not(sig) -> None:
+    speech = sig.speech(6.0, RATE, 1)
+    at = 10 * np.log10(np.mean(speech[speech != 0] ** 2))  # roughly the louder frames' level
+    for shift_db in (-25.0, 0.0, 10.0):
+        x = speech * 10 ** ((denoised_stream.LEVEL_DBFS - at + shift_db) / 20)
+        gain_db = 20 * np.log10(denoised_stream.input_gain(ArraySource(x[:, None], RATE)))
+        assert gain_db == pytest.approx(max(-shift_db, 0.0), abs=3.0)
+    silent = ArraySource(np.zeros((RATE, 1)), RATE)
+    assert denoised_stream.input_gain(silent) == 1.0
+
+
+@needs_network
+def test_the_network_estimate_does_not_depend_on_the_input_level(sig) -> None:
+    speech, noise = speech_in_noise(sig, 5.0, seconds=4.0, seed=4)
+    loud = (speech + noise) / np.abs(speech + noise).max() / 10  # well below the level...
+    loud *= 1.01 * denoised_stream.input_gain(ArraySource(loud[:, None], RATE))
+    loud_source = ArraySource(loud[:, None], RATE)  # just above the level that is raised
+    assert denoised_stream.input_gain(loud_source) == 1.0
+    with DenoisedStream(loud_source, backend="deepfilter") as one:
+        a = one.read(0, len(loud))
+    quiet = ArraySource(loud[:, None] / 10, RATE)  # −20 dB: the gain brings it back up
+    with DenoisedStream(quiet, backend="deepfilter") as two:
+        b = two.read(0, len(loud)) * 10
+    assert sig.si_sdr(b, a) > 30
 
 
 @needs_network

@@ -6,6 +6,11 @@ source is cut into fixed BLOCK_S blocks and sources at other rates go through th
 streaming resampler to 48 kHz and back (which matches a whole-signal resample exactly), so the
 estimate does not depend on how the reader chunks its reads.
 
+DeepFilterNet does worse on quiet input (measured on the benchmark mixtures: 0.8–3 dB less
+SI-SDR improvement at −38 dBFS than at −18; the fused engine 1.4 dB less over the grid), so its
+input is raised towards LEVEL_DBFS by one gain for the whole file, from a level measured up
+front, and its output lowered by the same gain.
+
 Long files are denoised in a child process, AHEAD_S ahead of the reader: a denoiser costs about as
 much as all the spectral work, and a thread cannot share it out — ctypes re-takes the GIL after
 each 10 ms frame, and while numpy runs beside it every frame waits (measured: twice as slow as
@@ -24,14 +29,45 @@ import numpy as np
 
 from isolde.dsp import denoise_worker
 from isolde.dsp.denoise_worker import DenoisePipeline
+from isolde.dsp.method_choice import sample_windows
 from isolde.dsp.sources import FrameSource
 
 BLOCK_S = 0.25
 AHEAD_S = 4.0
 WAIT_S = 0.05  # how long the reader waits between cancel checks
 PROCESS_MIN_S = 60.0  # shorter files are denoised inline
+LEVEL_DBFS = -18.0  # the network's input level (louder half of its 20 ms frames) worth raising to
+MAX_GAIN_DB = 30.0  # ... by at most this much: below that the file is silence or nearly
+LEVEL_WINDOWS = 8  # stretches of LEVEL_WINDOW_S spread through the file that give the level
+LEVEL_WINDOW_S = 2.0
+LEVEL_FRAME_S = 0.02
+GAINED = ("deepfilter",)  # RNNoise's bands were tuned as they are: left at the file's level
 
 CheckFn = Callable[[], None]
+
+
+def input_gain(source: FrameSource) -> float:
+    """The gain (≥ 1) that brings the louder half of the file's 20 ms frames (channel mean, in
+    a few stretches spread through it) up to LEVEL_DBFS, at most MAX_GAIN_DB.
+
+    The louder half rather than the whole: pauses and silence between phrases would otherwise
+    make a normal recording look quiet. Never a cut: loud input does as well as the reference."""
+    frame = max(1, int(LEVEL_FRAME_S * source.sample_rate))
+    length = int(LEVEL_WINDOW_S * source.sample_rate)
+    powers = []
+    for a, b in sample_windows([(0, source.frames)], length, LEVEL_WINDOWS):
+        x = source.read(a, b).astype(np.float64).mean(axis=1)
+        n = len(x) // frame
+        if n:
+            powers.append(np.mean(x[: n * frame].reshape(n, frame) ** 2, axis=1))
+    if not powers:
+        return 1.0
+    p = np.concatenate(powers)
+    loud = float(np.mean(p[p >= np.median(p)]))
+    if loud <= 1e-12:  # digital silence: nothing to raise
+        return 1.0
+    rise_db = min(max(LEVEL_DBFS - 10.0 * np.log10(loud), 0.0), MAX_GAIN_DB)
+    return float(10.0 ** (rise_db / 20.0))
 
 
 class DenoisedStream:
@@ -46,6 +82,7 @@ class DenoisedStream:
         self.source = source
         self.backend = backend
         self.check = check or (lambda: None)
+        self.gain = input_gain(source) if backend in GAINED else 1.0
         self._block = max(1, int(BLOCK_S * source.sample_rate))
         self._next_input = 0  # first sample not yet handed to the denoiser
         self._finished_input = False
@@ -80,7 +117,8 @@ class DenoisedStream:
             return None
         b = min(total, a + self._block)
         self._next_input = b
-        return self.source.read(a, b).astype(np.float64).mean(axis=1).astype(np.float32)
+        block = self.source.read(a, b).astype(np.float64).mean(axis=1) * self.gain
+        return block.astype(np.float32)
 
     def _produce_inline(self) -> np.ndarray | None:
         assert self._pipeline is not None
@@ -143,7 +181,8 @@ class DenoisedStream:
             if block is None:
                 self._done = True
             else:
-                self._buffer = np.concatenate([self._buffer, block.astype(np.float64)])
+                estimate = block.astype(np.float64) / self.gain
+                self._buffer = np.concatenate([self._buffer, estimate])
         out = np.zeros(stop - start)
         if hi > lo:
             out[lo - start : hi - start] = self._buffer[lo - self._start : hi - self._start]

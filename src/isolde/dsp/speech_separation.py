@@ -34,6 +34,7 @@ from isolde.dsp.speech_mask import (
     SpeechParams,
     background_weights,
     blended_gains,
+    line_steadiness,
     network_share,
     rumble_bins,
     speech_gains,
@@ -42,6 +43,9 @@ from isolde.dsp.speech_mask import (
 from isolde.dsp.stft import REFERENCE_RATE, OverlapAdd, StftGrid
 
 LEVEL_WINDOWS = 8
+STEADY_WINDOWS = 16  # stretches of the exclude spans whose frames show how steady lines are,
+STEADY_FRAMES = 16  # ... each up to this many frame lengths (2 s at 48 kHz)
+STEADY_MIN_FRAMES = 8  # fewer frames than this say nothing about it
 SPEECH_FFT = 6144  # at 48 kHz: 128 ms frames resolve a voice's harmonics (measured best)
 
 
@@ -110,6 +114,28 @@ def target_power(source: FrameSource, grid: StftGrid, excluded: Ranges) -> float
     return total / max(count, 1)
 
 
+def background_lines(
+    source: FrameSource,
+    grid: StftGrid,
+    background: np.ndarray,
+    excluded: Ranges,
+    params: SpeechParams,
+) -> np.ndarray:
+    """Per bin, how far the background is a steady line, which the blend leaves to the fused
+    mask: its lines (`tonal_weights`), kept only as far as they hold steady through up to
+    STEADY_WINDOWS stretches of the exclude spans (`line_steadiness`). Without enough of the
+    spans (or any) there is no stretch of background alone to judge by: every line counts."""
+    lines = tonal_weights(background, params)
+    parts = []
+    for a, b in sample_windows(list(excluded), grid.n_fft * STEADY_FRAMES, STEADY_WINDOWS):
+        if b - a >= grid.n_fft:
+            spec = grid.analyse(read_padded(source, a, b).mean(axis=1)[:, None])[0]
+            parts.append(spec.real**2 + spec.imag**2)
+    if sum(len(p) for p in parts) < STEADY_MIN_FRAMES:
+        return lines
+    return lines * line_steadiness(np.concatenate(parts), params)
+
+
 def separate_speech(
     source: FrameSource,
     grid: StftGrid,
@@ -138,7 +164,9 @@ def separate_speech(
     keep = rumble_bins(profiles.noise, rate / grid.n_fft, params, level)
     # The kept rumble also stays inside the exclude spans, where the rest falls to the floor.
     keep_ola = OverlapAdd(grid, channels) if keep and excluded else None
-    tonal = tonal_weights(profiles.noise, params)
+    tonal = (
+        background_lines(source, grid, profiles.noise, excluded, params) if params.blend else None
+    )
     done = 0  # frames masked and overlap-added so far
     for m0 in range(0, count, chunk):
         m1 = min(count, m0 + chunk)
@@ -159,7 +187,7 @@ def separate_speech(
         background = tracker.take(done, ready)
         speech = rspec.real**2 + rspec.imag**2
         gains = speech_gains(power, speech, background, params)
-        if params.blend:
+        if tonal is not None:
             share = network_share(power, background, tonal, params)
             gains = blended_gains(spec.mean(axis=0), rspec, gains, share, params.floor)
         if profiles.weight is not None:  # max(gain × weight, floor), in size for a complex gain
