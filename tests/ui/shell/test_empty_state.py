@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from timeline_helpers import write_tone_wav
 from window_helpers import shown_window
 
+from isolde.resources import sample_path
 from isolde.ui.shell.main_window import MainWindow
 from isolde.ui.shell.unsaved import Answer
 
@@ -135,3 +136,24 @@ def test_the_drop_target_lights_up_while_a_file_is_dragged_over(qtbot, tmp_path:
     assert enter.isAccepted() and "#ffd250" in empty.styleSheet()
     QApplication.sendEvent(empty, QDragLeaveEvent())
     assert "#ffd250" not in empty.styleSheet() and window.document is None
+
+
+def test_while_the_first_file_loads_it_says_opening_not_no_recording(qtbot) -> None:  # type: ignore[no-untyped-def]
+    window = shown_window(qtbot)
+    empty = window.empty_state.widget
+    window.load(sample_path())  # what launch does; the load runs off the GUI thread
+    assert empty.isVisible() and empty.title.text() == f"Opening {sample_path().name}…"
+    assert not empty.open_button.isVisible()
+    qtbot.waitUntil(lambda: not window.loading, timeout=20_000)
+    assert not empty.isVisible() and window.timeline.isVisible()
+
+
+def test_a_first_file_that_fails_to_load_offers_open_again(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "broken.wav"
+    bad.write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunk")
+    window = shown_window(qtbot)
+    window.load(bad)
+    qtbot.waitUntil(lambda: not window.loading, timeout=20_000)
+    empty = window.empty_state.widget
+    assert window.last_error is not None
+    assert empty.title.text() == "No recording open" and empty.open_button.isVisible()

@@ -68,6 +68,11 @@ class Window(Protocol):
     def show_status(self, message: str) -> None: ...
 
 
+IDLE_TITLE = "No recording open"
+IDLE_HINT = "Open a recording or a video to mark, separate and repair it."
+OPENING_HINT = "Reading the file; the waveform appears in a moment."
+
+
 class EmptyState(QWidget):
     open_requested = Signal()
     sample_requested = Signal()
@@ -79,10 +84,10 @@ class EmptyState(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.set_hover(False)
         theme_signals().changed.connect(self._theme_changed)
-        title = QLabel("No recording open")
+        self.title = title = QLabel(IDLE_TITLE)
         relative_font(title, 1.6, weight=QFont.Weight.DemiBold)  # follows the system font size
-        hint = QLabel("Open a recording or a video to mark, separate and repair it.")
-        drop = QLabel("Or drop an audio, video or .isolde file here.")
+        self.hint = hint = QLabel(IDLE_HINT)
+        self.drop = drop = QLabel("Or drop an audio, video or .isolde file here.")
         self.open_button = QPushButton("Open a recording or video…")
         self.open_button.setAccessibleName("Open a recording or video")
         self.open_button.setDefault(True)
@@ -103,6 +108,15 @@ class EmptyState(QWidget):
         layout.addStretch(2)
         layout.addWidget(column, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(3)
+
+    def set_opening(self, name: str | None) -> None:
+        """While a file loads (at launch, the sample or the file asked for) say so, rather
+        than "No recording open"; None: back to the offer to open one."""
+        self.title.setText(f"Opening {name}…" if name else IDLE_TITLE)
+        self.hint.setText(OPENING_HINT if name else IDLE_HINT)
+        self.setAccessibleName(f"Opening {name}" if name else "No file open")
+        for widget in (self.drop, self.open_button, self.sample_button):
+            widget.setVisible(not name)
 
     def set_hover(self, on: bool) -> None:
         """A file the window can open is being dragged over it: light up the drop target."""
@@ -208,7 +222,11 @@ class EmptyStateWiring:
         window.timeline.document_changed.connect(self.show_document)
         self.show_document(False)
 
+    def opening(self, name: str | None) -> None:
+        self.widget.set_opening(name)
+
     def show_document(self, open_: bool) -> None:
+        self.widget.set_opening(None)
         self.widget.setVisible(not open_)
         self.window.timeline.setVisible(open_)
         self.file_needed.set_file_open(open_)

@@ -224,6 +224,8 @@ class MainWindow(QMainWindow):
         self._pending_path = path
         self._pending = self._executor.submit(load_document, path, self._cancel, locate=locate)
         self.statusBar().showMessage(f"Opening {path.name}…")
+        if self.document is None:
+            self.empty_state.opening(path.name)
         self._poll.start()
 
     @property
@@ -236,6 +238,7 @@ class MainWindow(QMainWindow):
             return
         self._poll.stop()
         self._pending = None
+        self.empty_state.opening(None)  # shown again by a failure, hidden by the document
         path = self._pending_path
         try:
             document = future.result()
