@@ -134,3 +134,13 @@ def _reason(exc: Exception) -> str:
     if isinstance(exc, IsoldeError):
         return getattr(exc, "reason", None) or str(exc)
     return f"{type(exc).__name__}: {exc}"
+
+
+def open_failure(path: Path | None, why: str) -> str:
+    """"Could not open PATH: why", without the path a second time when `why` starts with it
+    (the readers' messages name the file they were given)."""
+    for prefix in (f"{path}: ", f"{path.name}: ") if path is not None else ():
+        if why.startswith(prefix):
+            why = why[len(prefix) :]
+            break
+    return f"Could not open {path}: {why}"

@@ -38,7 +38,7 @@ from isolde.ui.results.results_docks import install_results_docks
 from isolde.ui.shell import recovery_offer, unsaved
 from isolde.ui.shell.accessibility import install_accessibility
 from isolde.ui.shell.autosave import Autosaver
-from isolde.ui.shell.document import LoadedDocument, load_document
+from isolde.ui.shell.document import LoadedDocument, load_document, open_failure
 from isolde.ui.shell.editor_actions import TOOL_ACTIONS, build_actions
 from isolde.ui.shell.empty_state import install_empty_state
 from isolde.ui.shell.file_commands import FileCommands
@@ -247,13 +247,13 @@ class MainWindow(QMainWindow):
             if picked is not None:
                 self.load(path, locate=picked)  # asks again if that was not it
             else:
-                self.show_error(f"Could not open {path}: {exc}")
+                self.show_error(open_failure(path, str(exc)))
             return
         except IsoldeError as exc:
-            self.show_error(f"Could not open {path}: {exc}")
+            self.show_error(open_failure(path, str(exc)))
             return
         except Exception as exc:  # a bug must not take the window down with it
-            self.show_error(f"Could not open {path}: unexpected {type(exc).__name__}: {exc}")
+            self.show_error(open_failure(path, f"unexpected {type(exc).__name__}: {exc}"))
             return
         self._show_document(document)
 
