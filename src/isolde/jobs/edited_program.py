@@ -2,7 +2,9 @@
 renders (`jobs.export.splice_for`), over the open source. No Qt.
 
 Take files are opened once and kept in the caller's `opened` map (by path): an undo or a new
-edit on the same take opens nothing again.
+edit on the same take opens nothing again. A take that is not a plain WAV is decoded into the
+PCM cache when first opened (seconds for a long FLAC take): `files_to_decode` names those, so a
+caller with a GUI thread can open them elsewhere first (`open_files`).
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from collections.abc import MutableMapping
 
 from isolde.audio import AudioSource, open_audio
 from isolde.audio.edited_source import EditedSource
+from isolde.audio.media_probe import identify
 from isolde.core.edits import AppliedEdit
+from isolde.core.errors import IsoldeError
 from isolde.core.state import ProjectState
 from isolde.jobs.export import splice_for
 
@@ -47,3 +51,28 @@ def open_edited(
     opened.clear()
     opened.update(used)
     return program
+
+
+def files_to_decode(state: ProjectState, opened: MutableMapping[str, AudioSource]) -> list[str]:
+    """The take files `open_edited` would have to decode (not open yet, not a plain WAV, which
+    is mapped in place at once). A file that cannot be probed is left out: opening it reports
+    the problem."""
+    wanted: list[str] = []
+    for edit in state.edits:
+        take = state.take(edit.take_id)
+        for role in edit_roles(edit):
+            path = take.files[role]
+            if path in opened or path in wanted:
+                continue
+            try:
+                decodes = identify(path).wav is None
+            except (IsoldeError, OSError):
+                decodes = False
+            if decodes:
+                wanted.append(path)
+    return wanted
+
+
+def open_files(paths: list[str]) -> dict[str, AudioSource]:
+    """Open (decoding as needed) every file in `paths`; for a worker thread."""
+    return {path: open_audio(path) for path in paths}

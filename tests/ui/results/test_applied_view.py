@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from take_helpers import (
     RATE,
+    load_take,
     play_settled,
     pull_heard,
     scene_takes,
@@ -162,3 +163,36 @@ def test_reopening_a_project_with_edits_shows_them(qtbot, takes, tmp_path: Path)
     assert window.last_error is None
     assert window.project.state.edits and window.transport.edited
     assert window.timeline.waveform.edited is not None
+
+
+def test_flac_takes_are_opened_off_the_gui_thread(qtbot, takes, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    from isolde.core.spans import Span
+    from isolde.jobs import edited_program
+    from isolde.jobs.runner import run_to_take
+    from isolde.providers.base import Request, RequestKind
+    from isolde.providers.local import LocalProvider
+
+    request = Request(RequestKind.SPANS, str(takes["source"]), spans=(Span(0, 1, include=False),))
+    run_to_take(LocalProvider(), request, tmp_path / "flac", OutputFormat.parse("flac"))
+    flac = load_take(tmp_path / "flac")
+    assert flac.files["target"].endswith(".flac")
+    window = takes_window(qtbot, {"source": takes["source"], "flac": flac}, "flac")
+    wait_lanes(qtbot, window, ["target", "residual"])
+    release, threads = threading.Event(), []
+    real = edited_program.open_audio
+
+    def held(path, **kwargs):  # type: ignore[no-untyped-def]
+        threads.append(threading.current_thread().name)
+        assert release.wait(10)
+        return real(path, **kwargs)
+
+    monkeypatch.setattr(edited_program, "open_audio", held)
+    window.results.apply(whole=True)  # returns while the take files are still being opened
+    view = window.edited_view
+    assert view.decoding and view.program is None and window.timeline.waveform.edited is None
+    release.set()
+    qtbot.waitUntil(lambda: view.program is not None, timeout=10_000)
+    assert threads and all(name.startswith("isolde-takes") for name in threads)
+    assert window.timeline.waveform.edited is not None and window.transport.edited

@@ -6,10 +6,14 @@ It follows the project (never keeps its own copy of the edits): on each change o
 `state.edits` it reopens the edited program (`jobs.edited_program`, the splices export
 renders), hands it to the transport's main lane and the spectrogram, and draws its peaks in the
 lanes and the overview: the source's pyramid with only the edited stretches reduced again
-(`audio.edited_peaks`), a long one on a worker thread that a timer picks up.
+(`audio.edited_peaks`), a long one on a worker thread that a timer picks up. Take files that
+must be decoded first (FLAC, MP3 takes) are opened on a worker too, and the edits show once
+they are ready: the GUI thread never waits for a decode.
 """
 
 from __future__ import annotations
+
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -21,7 +25,7 @@ from isolde.core.edits import AppliedEdit
 from isolde.core.errors import IsoldeError
 from isolde.core.project import Project
 from isolde.core.state import ProjectState
-from isolde.jobs.edited_program import open_edited
+from isolde.jobs.edited_program import files_to_decode, open_edited, open_files
 from isolde.ui.playback.transport import Transport
 from isolde.ui.results.listen_mix import main_lane_label
 from isolde.ui.timeline.timeline_widget import TimelineWidget
@@ -53,6 +57,10 @@ class EditedView(QObject):
         self._unsubscribe = None
         self._poll = QTimer(self, interval=POLL_MS)
         self._poll.timeout.connect(self._check)
+        self._decoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="isolde-takes")
+        self._decoding: tuple[tuple[AppliedEdit, ...], Future[dict[str, AudioSource]]] | None = None
+        self._decode_poll = QTimer(self, interval=POLL_MS // 2)
+        self._decode_poll.timeout.connect(self._check_decoded)
 
     @property
     def edited(self) -> bool:
@@ -71,6 +79,8 @@ class EditedView(QObject):
             self._unsubscribe()
             self._unsubscribe = None
         self._poll.stop()
+        self._decode_poll.stop()
+        self._decoding = None  # a decode still running lands in the cache; its result is dropped
         self._cache.clear()
         self._opened = {}  # the last document's files close when nothing reads them any more
         self.project, self.source, self.pyramid = project, source, pyramid
@@ -79,9 +89,23 @@ class EditedView(QObject):
             self._unsubscribe = project.subscribe(lambda state, _reason: self._on_state(state))
             self._on_state(project.state)
 
+    @property
+    def decoding(self) -> bool:
+        """True while take files of the latest edits are being decoded on the worker."""
+        return self._decoding is not None
+
     def _on_state(self, state: ProjectState) -> None:
         if state.edits == self._edits:
             return  # most changes (a drag step, typing) leave the edits alone
+        if self._decoding is not None and self._decoding[0] == state.edits:
+            return  # already on its way
+        slow = files_to_decode(state, self._opened)
+        if slow:
+            self._decoding = (state.edits, self._decoder.submit(open_files, slow))
+            self._decode_poll.start()
+            self.message.emit("Opening the applied take files…")
+            return
+        self._decoding = None
         self._edits = state.edits
         assert self.source is not None and self.pyramid is not None
         try:
@@ -101,6 +125,20 @@ class EditedView(QObject):
             self._poll.start()
         else:
             self._poll.stop()
+
+    def _check_decoded(self) -> None:
+        pending = self._decoding
+        if pending is None or not pending[1].done():
+            return
+        self._decode_poll.stop()
+        self._decoding = None
+        try:
+            self._opened.update(pending[1].result())
+        except (IsoldeError, OSError) as exc:
+            self.message.emit(f"Cannot play or draw the applied edits: {exc}")
+            return
+        if self.project is not None:
+            self._on_state(self.project.state)  # the latest edits; their files are open now
 
     def _check(self) -> None:
         """While edited peaks fill on a worker, redraw what they cover so far."""
@@ -123,4 +161,6 @@ class EditedView(QObject):
             self._unsubscribe()
             self._unsubscribe = None
         self._poll.stop()
+        self._decode_poll.stop()
+        self._decoder.shutdown(wait=False, cancel_futures=True)
         self._cache.clear()
