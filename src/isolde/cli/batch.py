@@ -14,7 +14,7 @@ from pathlib import Path
 from isolde.audio.output_format import OutputFormat
 from isolde.cli import arg_types
 from isolde.cli.console import print_json
-from isolde.cli.jobs_cmd import summary, wait_all
+from isolde.cli.jobs_cmd import summary
 from isolde.cli.process import add_span_args, parse_options, typed_spans
 from isolde.core.errors import Cancelled, InputError
 from isolde.jobs.record import JobRecord
@@ -140,6 +140,7 @@ class BatchProgress:
 
 def run(args: argparse.Namespace) -> int:
     from isolde.jobs.manager import JobManager
+    from isolde.jobs.waiting import wait_all
 
     planned = _requests(args)
     store = JobStore(Path(args.out) / ".jobs")

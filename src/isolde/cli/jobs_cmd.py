@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,7 +15,7 @@ from isolde.jobs.record import JobRecord
 from isolde.jobs.store import JobStore, project_jobs_dir
 
 if TYPE_CHECKING:
-    from isolde.jobs.manager import JobManager
+    pass
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -121,6 +120,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"unreadable: {path}: {why}", file=sys.stderr)
         return 0
     from isolde.jobs.manager import JobManager
+    from isolde.jobs.waiting import wait_all
 
     manager = JobManager(store)
     if args.jobs_command == "cancel":
@@ -160,19 +160,6 @@ def run(args: argparse.Namespace) -> int:
     if not finished:
         raise Cancelled()
     return 4 if any(r and r.state == "failed" for r in records) else 0
-
-
-def wait_all(manager: JobManager, ids: list[str]) -> bool:
-    """Wait for the jobs; Ctrl-C cancels them (returns False)."""
-    try:
-        while not all(manager.wait(i, timeout=0.2) for i in ids):
-            time.sleep(0.05)
-    except KeyboardInterrupt:
-        for i in ids:
-            manager.cancel(i)
-        manager.wait(timeout=30)
-        return False
-    return True
 
 
 def elapsed(record: JobRecord) -> str:

@@ -195,6 +195,7 @@ def run_tries(
     """Send every try at once (jobs kept in OUT/.jobs) and wait; (summary rows, finished)."""
     from isolde.jobs.manager import JobManager
     from isolde.jobs.store import JobStore
+    from isolde.jobs.waiting import wait_all
 
     by_name = {p.provider.name: p.provider for p in planned}
     manager = JobManager(
@@ -213,7 +214,7 @@ def run_tries(
         ).id
         for p in planned
     ]
-    finished = (wait or _wait_all)(manager, ids)
+    finished = (wait or wait_all)(manager, ids)
     rows = [summary_row(p, manager.get(i)) for p, i in zip(planned, ids, strict=True)]
     manager.shutdown()
     for p, row in zip(planned, rows, strict=True):
@@ -226,19 +227,6 @@ def _drop_if_empty(folder: Path) -> None:
     """A try that never finished leaves no empty folder behind to look like a result."""
     with contextlib.suppress(OSError):
         folder.rmdir()  # only succeeds when empty
-
-
-def _wait_all(manager: Any, ids: list[str]) -> bool:
-    """Wait for every try; Ctrl-C cancels them all (returns False)."""
-    try:
-        while not all(manager.wait(i, timeout=0.2) for i in ids):
-            pass
-    except KeyboardInterrupt:
-        for i in ids:
-            manager.cancel(i)
-        manager.wait(timeout=30)
-        return False
-    return True
 
 
 def _took_s(record: Any) -> float | None:
