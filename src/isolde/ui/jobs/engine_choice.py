@@ -4,7 +4,7 @@ whether its API key is configured — and which options to show for the request 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QComboBox, QWidget
 
 from isolde.core.state import ProjectState
 from isolde.providers.base import Provider, RequestKind
@@ -54,6 +54,13 @@ class EngineCombo(QComboBox):
     """Rewrites its labels as it opens: a key may have been set since they were made."""
 
     opening = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        # Never as wide as its longest entry (the popup shows it whole): a fixed demand, so a
+        # style change at run time (Settings → Theme) cannot push its panel into scrolling.
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(18)
 
     def showPopup(self) -> None:
         self.opening.emit()

@@ -14,7 +14,6 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -89,12 +88,6 @@ class PromptPanel(QWidget):
         self._examples_for: tuple[str, bool] | None = None  # (engine, region selected) shown
         self.engine = EngineCombo()
         self.engine.setAccessibleName("Engine")
-        # Never as wide as its longest entry (the popup shows it whole): a fixed demand, so a
-        # style change at run time (Settings → Theme) cannot push the panel into scrolling.
-        self.engine.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.engine.setMinimumContentsLength(18)
         self.engine_note = note_label()
         self.marks_summary = QLabel()
         self.marks_summary.setWordWrap(True)
