@@ -146,8 +146,12 @@ def separate_speech(
     emit: EmitFn,
     step: StepFn,
     chunk: int | None = None,
+    recording: FrameSource | None = None,
 ) -> float:
     """Pass 2 of the speech path: stream target and residual through `emit`, in order.
+
+    `source` is what is analysed and masked; `recording` (default: `source`) is the input the
+    residual is taken from — the recording itself when `source` has had its hum cancelled.
 
     Returns the frequency below which the input was left untouched as the recording's own
     sub-sonic rumble (0: nowhere)."""
@@ -159,7 +163,7 @@ def separate_speech(
     )
     pending = _Pending()
     ola = OverlapAdd(grid, channels)
-    output = OutputStage(source, excluded, params.floor, emit, step)
+    output = OutputStage(recording or source, excluded, params.floor, emit, step)
     level = target_power(source, grid, excluded)
     keep = rumble_bins(profiles.noise, rate / grid.n_fft, params, level)
     # The kept rumble also stays inside the exclude spans, where the rest falls to the floor.

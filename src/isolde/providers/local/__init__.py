@@ -1,11 +1,9 @@
 """The offline engine: works with no key and no network.
 
-Layout: pure numpy DSP (stft, wiener, profiles, envelope, speech_mask, background_tracker, hum,
-autoregressive, room_tone); RNNoise (rnnoise: the library; denoise_worker + denoised_stream: its
-estimate, in a child process for long files); speech detectors and suggested spans (vad,
-span_suggestions); chunked streaming drivers over any `FrameSource` (separation,
-speech_separation, hum, gap_repair); choosing a method (method_choice, prompts); and the Provider
-wrapper that owns files, validation and events (provider, separation_job).
+Layout: the signal processing is `isolde.dsp` (plain numpy on arrays); here are only what
+a prompt means to it (prompts), turning one request into target and residual files
+(separation_job, with reporting for its events), and the Provider wrapper that owns validation,
+files and events (provider).
 
 `LocalProvider` loads on first use (PEP 562), so importing one submodule (`isolde suggest`'s
 detector names) does not import the whole engine.

@@ -3,7 +3,9 @@
 The provider validates and owns the events; this module turns a request and an open source into
 target.wav and residual.wav through one of three drivers: the speech path (a denoiser's speech
 estimate — DeepFilterNet3 for `neural`, RNNoise for `speech` — fused with the span background),
-the spectral path (span-guided Wiener gain) or the hum path.
+the spectral path (span-guided Wiener gain) or the hum path. Ahead of the speech path, mains hum
+found in the recording is cancelled line by line (`isolde.dsp.hum_cancel`): the path analyses
+and masks the recording without it, and the residual is taken from the recording itself.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from isolde.core.spans import Span, effective_spans
 from isolde.dsp import deepfilter, hum
 from isolde.dsp.denoised_stream import DenoisedStream
 from isolde.dsp.envelope import merge_ranges
+from isolde.dsp.hum_cancel import HumCancelledSource, mains_hum
 from isolde.dsp.method_choice import BACKEND, METHOD_HELP, choose_method
 from isolde.dsp.separation import (
     EmitFn,
@@ -149,16 +152,29 @@ def run_separation(
     else:
         backend = BACKEND.get(choice.method)
         grid = speech_grid(rate) if backend else StftGrid.for_rate(rate)
+        # The speech path analyses the recording with any mains hum cancelled; the residual
+        # is still taken from the recording itself, so the hum goes there.
+        analysed = source
+        if backend:
+            analysed, details["hum_cancelled"] = _cancel_hum(source, reporter)
         reporter.total = profile_work(source, excluded, included) + frames
-        profiles = _profiles(source, grid, params, excluded, included, reporter)
+        profiles = _profiles(analysed, grid, params, excluded, included, reporter)
         reporter.phase("separating")
         with output_pair(work_dir, rate, source.channels) as (emit, _):
             if backend:
                 # RNNoise's coarse bands are no gain to move towards: only the network's are.
                 speech = SpeechParams(floor=params.floor, blend=backend == "deepfilter")
-                with DenoisedStream(source, reporter.check, backend=backend) as denoised:
+                with DenoisedStream(analysed, reporter.check, backend=backend) as denoised:
                     rumble_hz = separate_speech(
-                        source, grid, speech, profiles, excluded, denoised, emit, reporter.step
+                        analysed,
+                        grid,
+                        speech,
+                        profiles,
+                        excluded,
+                        denoised,
+                        emit,
+                        reporter.step,
+                        recording=source,
                     )
                 details |= {
                     "speech_estimator": SPEECH_ESTIMATORS[backend],
@@ -189,6 +205,21 @@ def run_separation(
         details["prompt_interpretation"] = interpretation
     files = {"target": work_dir / "target.wav", "residual": work_dir / "residual.wav"}
     return ProviderResult(files, rate, ENDPOINTS[choice.method], details=details)
+
+
+def _cancel_hum(
+    source: FrameSource, reporter: Reporter
+) -> tuple[FrameSource, dict[str, Any] | None]:
+    """(the source the speech path analyses, which hum was cancelled in it, or None)."""
+    reporter.phase("looking for mains hum")
+    profile = mains_hum(source, reporter.check)
+    if profile is None:
+        return source, None
+    reporter.log(
+        f"{profile.describe()}: cancelled before the voice is separated (it stays in the residual)"
+    )
+    found = {"hz": round(profile.fundamental, 2), "harmonics": len(profile.harmonics)}
+    return HumCancelledSource(source, profile), found
 
 
 def _run_hum(

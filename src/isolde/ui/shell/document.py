@@ -137,7 +137,7 @@ def _reason(exc: Exception) -> str:
 
 
 def open_failure(path: Path | None, why: str) -> str:
-    """"Could not open PATH: why", without the path a second time when `why` starts with it
+    """ "Could not open PATH: why", without the path a second time when `why` starts with it
     (the readers' messages name the file they were given)."""
     for prefix in (f"{path}: ", f"{path.name}: ") if path is not None else ():
         if why.startswith(prefix):

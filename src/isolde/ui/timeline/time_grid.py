@@ -50,9 +50,7 @@ class TimeGrid(pg.GraphicsObject):
             colour.setAlphaF(min(1.0, self.alpha * strength))
             pen = QPen(colour, 0)  # cosmetic hairline: one pixel whatever the zoom
             painter.setPen(pen)
-            lines = [
-                QLineF(x, rect.top(), x, rect.bottom()) for x in values if x not in drawn
-            ]
+            lines = [QLineF(x, rect.top(), x, rect.bottom()) for x in values if x not in drawn]
             drawn.update(values)
             if lines:
                 painter.drawLines(lines)
