@@ -87,8 +87,10 @@ def test_hum_prompt_makes_the_hum_the_target(sig, write_wav, tmp_path: Path) -> 
     np.testing.assert_allclose(
         target.astype(np.float64) + residual, mix.astype(np.float32), atol=2e-7
     )
-    assert sig.si_sdr(target[:, 0], hum) > 12  # the target is the hum
-    assert sig.si_sdr(residual[:, 0], speech) > sig.si_sdr(mix[:, 0], speech) + 10
+    # The lines are followed in the waveform: 24.0 dB and +26.4 dB here (a mask on ~3 Hz bins
+    # gave 14.3 and +14.5).
+    assert sig.si_sdr(target[:, 0], hum) > 20  # the target is the hum
+    assert sig.si_sdr(residual[:, 0], speech) > sig.si_sdr(mix[:, 0], speech) + 22
 
 
 def test_hum_prompt_without_hum_says_so(sig, write_wav, tmp_path: Path) -> None:

@@ -1,13 +1,11 @@
-"""The hum-aware path: find mains hum (50 or 60 Hz and its harmonics) and take it as the target.
+"""Finding mains hum (50 or 60 Hz and its harmonics): which fundamental, which lines.
 
 Detection and the hum's level come from a sample of the file (up to SAMPLE_WINDOWS stretches
 spread over it) on a long-window STFT, fine enough (~3 Hz bins) to see each harmonic as a line:
 the fundamental is the one, searched finely around 50 and 60 Hz, whose harmonics stand out of
 their neighbourhood most. Each line's steady power is a low percentile of its bin's power over
-the sampled frames (speech passing through a line does not raise it). The separation pass then
-gives each line bin the Wiener gain H / max(P, H) and everything else the floor, so the target
-holds the hum and the residual everything else; removing the hum is the remix with the target
-at zero.
+the sampled frames (speech passing through a line does not raise it). Taking the hum out (or
+as the target) is `hum_cancel`'s: it follows each line found here in the waveform.
 """
 
 from __future__ import annotations
@@ -17,9 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from isolde.dsp.separation import EmitFn, OutputStage, StepFn, chunk_frames
 from isolde.dsp.sources import FrameSource, read_padded
-from isolde.dsp.stft import OverlapAdd, StftGrid, fft_size_for
+from isolde.dsp.stft import StftGrid, fft_size_for
 
 HUM_FFT_SCALE = 8  # the hum grid's frames are 8× the spectral path's: ~3 Hz bins
 SAMPLE_WINDOWS = 24
@@ -123,35 +120,3 @@ def detect_hum(
     )
     line_bins = np.array(bins, dtype=np.int64)
     return HumProfile(f0, harmonics, line_bins, steady[line_bins])
-
-
-def hum_gains(power: np.ndarray, profile: HumProfile, floor: float) -> np.ndarray:
-    """Gains (frames, bins): H / max(P, H) on the hum's line bins, the floor elsewhere."""
-    gains = np.full(power.shape, floor)
-    lines = power[:, profile.line_bins]
-    steady = profile.steady
-    gains[:, profile.line_bins] = np.maximum(steady / np.maximum(lines, steady + 1e-30), floor)
-    return gains
-
-
-def separate_hum(
-    source: FrameSource,
-    grid: StftGrid,
-    profile: HumProfile,
-    floor: float,
-    emit: EmitFn,
-    step: StepFn,
-    chunk: int | None = None,
-) -> None:
-    """Stream target (the hum) and residual (everything else) through `emit`, in order."""
-    chunk = chunk or chunk_frames(grid, source.sample_rate, source.channels)
-    ola = OverlapAdd(grid, source.channels)
-    output = OutputStage(source, [], floor, emit, step)
-    count = grid.frame_count(source.frames)
-    for m0 in range(0, count, chunk):
-        m1 = min(count, m0 + chunk)
-        s0 = grid.frame_start(m0)
-        spec = grid.analyse(read_padded(source, s0, grid.frame_start(m1 - 1) + grid.n_fft))
-        mono = spec.mean(axis=0)
-        spec *= hum_gains(mono.real**2 + mono.imag**2, profile, floor)
-        output.push(s0, ola.push(grid.synthesise(spec)))

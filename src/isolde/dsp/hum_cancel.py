@@ -15,6 +15,9 @@ resynthesised from A_k with linear interpolation inside blocks — both directio
 product per chunk. The file is handled in CHUNK_S chunks, each computed from its own stretch
 plus margins and cross-faded into its neighbours, so any read of the cancelled source gives the
 same samples whatever was read before.
+
+Used twice: ahead of the speech path (`HumCancelledSource`: the voice is separated from the
+recording without its hum) and as the hum path itself (`separate_hum`: the hum is the target).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from scipy.signal import fftconvolve
 from scipy.signal.windows import hann
 
 from isolde.dsp.hum import HumProfile, detect_hum, hum_grid, sample_frames
+from isolde.dsp.separation import EmitFn, OutputStage, StepFn
 from isolde.dsp.sources import FrameSource, read_padded
 
 BLOCK_S = 0.01
@@ -247,3 +251,17 @@ def mains_hum(source: FrameSource, check: Callable[[], None] = lambda: None) -> 
     if min(abs(profile.fundamental - 50.0), abs(profile.fundamental - 60.0)) > MAINS_TOLERANCE_HZ:
         return None
     return profile
+
+
+def separate_hum(
+    source: FrameSource, profile: HumProfile, floor: float, emit: EmitFn, step: StepFn
+) -> None:
+    """The hum path: stream target (the hum, plus `floor` of the rest, as every method keeps
+    that much room in its target) and residual (the rest) through `emit`, in order; removing
+    the hum is the remix with the target at zero."""
+    canceller = HumCanceller(source, profile)
+    output = OutputStage(source, [], floor, emit, step)
+    for a in range(0, source.frames, canceller.chunk):
+        b = min(a + canceller.chunk, source.frames)
+        hum = canceller.hum(a, b)
+        output.push(a, hum + floor * (source.read(a, b).astype(np.float64) - hum))

@@ -22,7 +22,7 @@ from isolde.core.spans import Span, effective_spans
 from isolde.dsp import deepfilter, hum
 from isolde.dsp.denoised_stream import DenoisedStream
 from isolde.dsp.envelope import merge_ranges
-from isolde.dsp.hum_cancel import HumCancelledSource, mains_hum
+from isolde.dsp.hum_cancel import SMOOTH_S, HumCancelledSource, mains_hum, separate_hum
 from isolde.dsp.method_choice import BACKEND, METHOD_HELP, choose_method
 from isolde.dsp.separation import (
     EmitFn,
@@ -238,11 +238,10 @@ def _run_hum(
     reporter.log(f"found {profile.describe()}")
     reporter.phase("separating")
     with output_pair(work_dir, source.sample_rate, source.channels) as (emit, _):
-        hum.separate_hum(source, grid, profile, params.floor, emit, reporter.step)
+        separate_hum(source, profile, params.floor, emit, reporter.step)
         reporter.check()
     return {
         "hum_hz": round(profile.fundamental, 3),
         "harmonics": list(profile.harmonics),
-        "fft_size": grid.n_fft,
-        "hop": grid.hop,
+        "lines_followed_over_s": SMOOTH_S,
     }
