@@ -25,6 +25,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import backgrounds
 import numpy as np
 import report
 from engine_runs import (
@@ -164,13 +165,21 @@ def rates_study(voices: int) -> dict[str, float]:
     return out
 
 
-def stereo_loop() -> tuple[np.ndarray, tuple[float, float]]:
-    """A stereo speech-over-music stretch (two voices, panned apart) and its speech-free lead."""
+def stereo_loop(hum: bool = False) -> tuple[np.ndarray, tuple[float, float]]:
+    """A stereo speech-over-music stretch (two voices, panned apart) and its speech-free lead;
+    with `hum`, 50 Hz mains hum 10 dB under the voices on top (the stretch cut to whole hum
+    periods, so the hum runs on seamlessly when the stretch repeats)."""
     a, b = mixture(0, "pad", 5), mixture(1, "pink", 5)
     n = min(len(a.mix), len(b.mix))
     left = a.mix[:n] + 0.4 * b.mix[:n]
     right = 0.5 * a.mix[:n] + b.mix[:n]
     loop = np.stack([left, right], axis=1)
+    if hum:
+        n -= n % (RATE // 50)
+        loop = loop[:n]
+        buzz = backgrounds.hum(n, np.random.default_rng(50))
+        level = np.mean(a.speech[:n] ** 2) / np.mean(buzz**2) / 10
+        loop = loop + np.sqrt(level) * np.stack([buzz, 0.8 * buzz], axis=1)
     return 0.5 * loop / np.abs(loop).max(), (0.0, min(a.exclude[0][1], b.exclude[0][1]))
 
 
@@ -182,6 +191,9 @@ def main() -> int:
     parser.add_argument("--snrs", help="comma-separated subset of 0,5,10 (default: all)")
     parser.add_argument("--hours", type=float, default=0.25, help="length of the long file")
     parser.add_argument("--long-methods", help="methods on the long file (default: all)")
+    parser.add_argument(
+        "--long-hum", action="store_true", help="50 Hz mains hum on the long file (its cost)"
+    )
     parser.add_argument("--skip-quality", action="store_true", help="speed and memory only")
     parser.add_argument("--skip-long", action="store_true", help="no long-file speed/memory")
     parser.add_argument("--skip-vad", action="store_true", help="skip the speech-detector study")
@@ -218,7 +230,8 @@ def main() -> int:
     if not args.skip_long:
         chosen = args.long_methods.split(",") if args.long_methods else ["auto", *methods]
         print(f"speed and memory on a {args.hours:g}-hour file…", file=sys.stderr)
-        loop, lead = stereo_loop()
+        loop, lead = stereo_loop(args.long_hum)
+        extra["long_file_hum"] = args.long_hum
         long_rows = long_file_runs(loop, lead, args.hours, chosen, folder)
     result |= report.speed_keys(long_rows, args.hours)
     if not args.skip_quality:

@@ -182,7 +182,8 @@ def print_tables(
         print(f"RTF on the items (mono, ~17 s, through files, in-process): {said}")
         print()
     if long_rows:
-        print(f"Long file: {hours:g} h of 48 kHz stereo 16-bit, fresh process per method")
+        hum = ", with 50 Hz mains hum" if extra.get("long_file_hum") else ""
+        print(f"Long file: {hours:g} h of 48 kHz stereo 16-bit{hum}, fresh process per method")
         print(f"{'method':<10} {'RTF':>7} {'seconds':>8} {'peak MB':>8} {'engine':>7} "
               f"{'worker':>7}  engine says")  # fmt: skip
         for method, r in long_rows.items():

@@ -4,15 +4,16 @@ subtract the line itself from the waveform, before the speech path sees the reco
 A mask can only scale a bin, so wherever a voice's harmonic shares a bin with a hum line it
 keeps the hum or loses the voice. Mains hum is a sum of sinusoids at k × f0 whose amplitudes and
 phases drift slowly (the grid's frequency wanders by hundredths of a hertz), so each line can be
-estimated over seconds, far more narrowly than any STFT bin, and taken out of the waveform:
-what a voice puts within a fraction of a hertz of a line over two seconds is negligible.
+estimated over seconds, far more narrowly than any STFT bin, and taken out of the waveform. What
+a voice puts within a hertz of the lines would go with them; the estimate leans on the blocks
+where nothing else passes through a line, which leaves the voice nearly whole.
 
 Per harmonic k and 10 ms block j, the signal is demodulated at k × φ(t) (φ follows the tracked
 mains frequency) and the block sums are smoothed over SMOOTH_S — a line's complex amplitude
-A_k(j). The frequency track comes from the phase slope of the strongest low lines (a couple of
+A_k(j). The frequency track comes from the phase slope of the strongest lines (a couple of
 passes; the costly block transform is done once, only the phase factors change). The hum is
-resynthesised from A_k with linear interpolation inside blocks — both directions are one matrix
-product per chunk. The file is handled in CHUNK_S chunks, each computed from its own stretch
+resynthesised from A_k, held through each block — both directions are one matrix product per
+chunk. The file is handled in CHUNK_S chunks, each computed from its own stretch
 plus margins and cross-faded into its neighbours, so any read of the cancelled source gives the
 same samples whatever was read before.
 
@@ -38,7 +39,7 @@ BLOCK_S = 0.01
 SMOOTH_S = 2.0  # each line's amplitude and phase are averaged over this long (Hann)
 CHUNK_S = 10.0
 FADE_S = 0.5  # neighbouring chunks' estimates cross-fade over this long
-TRACK_LINES = 8  # the strongest lines this low in the series follow the mains frequency
+TRACK_LINES = 8  # the strongest lines follow the mains frequency
 TRACK_PASSES = 2
 WEIGHT_PASSES = 2  # re-estimates leaning away from blocks where something else passes
 CACHED_CHUNKS = 8  # two sequential readers (the denoiser runs ahead) each keep theirs
@@ -93,7 +94,6 @@ class HumCanceller:
         phase = np.outer(self.harmonics, tau) * self.omega
         self._analysis = _parts(np.exp(-1j * phase).T)  # (block, K)
         self._synthesis = _parts(np.exp(1j * phase))  # (K, block)
-        self._ramp_synthesis = _parts(np.exp(1j * phase) * (tau / self.block))
         self._smooth = _kernel(round(SMOOTH_S / BLOCK_S))
         self._cache: OrderedDict[int, np.ndarray] = OrderedDict()
 
@@ -153,16 +153,25 @@ class HumCanceller:
         # estimate leans on the other blocks: a hum line is steady, so the blocks around a
         # syllable say what it is under it. Averaging every block alike would take the part
         # of a voice within a hertz of each line with it (-18 dB of a voice; -25 after this).
-        final = np.stack([self._amplitudes(r, rotation, valid[:, None]) for r in raw])
-        for _ in range(WEIGHT_PASSES):
-            rest = self._analyse(x - self._synthesise(final, rotation))
-            line = np.abs(final) * (self.block / 2)  # a line's own content in a block
-            passing = (rest.real**2 + rest.imag**2) / np.maximum(line**2, 1e-30)
-            weights = valid[None, :, None] / (1.0 + passing)
-            final = np.stack(
-                [self._amplitudes(r, rotation, w) for r, w in zip(raw, weights, strict=True)]
-            )
+        # The weights come from the channels' mean: where a voice passes is the same in all.
+        weights = self._line_weights(x.mean(axis=1, keepdims=True), raw.mean(axis=0), rotation,
+                                     valid)  # fmt: skip
+        final = np.stack([self._amplitudes(r, rotation, weights) for r in raw])
         return self._synthesise(final, rotation)
+
+    def _line_weights(
+        self, x: np.ndarray, raw: np.ndarray, rotation: np.ndarray, valid: np.ndarray
+    ) -> np.ndarray:
+        """(blocks, K) weights: 1 where a block holds only the line, falling as something else
+        adds to it (relative to the line's own content in a block)."""
+        weights = np.broadcast_to(valid[:, None], raw.shape)
+        for _ in range(WEIGHT_PASSES):
+            amplitude = self._amplitudes(raw, rotation, weights)
+            rest = self._analyse(x - self._synthesise(amplitude[None], rotation))[0]
+            line = np.abs(amplitude) * (self.block / 2)
+            passing = (rest.real**2 + rest.imag**2) / np.maximum(line**2, 1e-30)
+            weights = valid[:, None] / (1.0 + passing)
+        return weights
 
     def _analyse(self, x: np.ndarray) -> np.ndarray:
         """(channels, blocks, K): each block's content at each line, phase referred to the
@@ -212,14 +221,12 @@ class HumCanceller:
         return convolve1d(drift, self._smooth, mode="nearest")
 
     def _synthesise(self, amplitude: np.ndarray, rotation: np.ndarray) -> np.ndarray:
-        """(samples, channels) hum from (channels, blocks, K) amplitudes: within a block the
-        amplitude moves linearly (central difference), the phase at f0's rate."""
-        slope = np.gradient(amplitude, axis=1)
+        """(samples, channels) hum from (channels, blocks, K) amplitudes, each held through
+        its block (they move far less in 10 ms than the estimate's own error), the phase at
+        f0's rate."""
         out = np.empty((amplitude.shape[1] * self.block, amplitude.shape[0]))
         for c in range(amplitude.shape[0]):
-            part = _real_times(amplitude[c] * rotation, self._synthesis)
-            part += _real_times(slope[c] * rotation, self._ramp_synthesis)
-            out[:, c] = part.reshape(-1)
+            out[:, c] = _real_times(amplitude[c] * rotation, self._synthesis).reshape(-1)
         return out
 
 
