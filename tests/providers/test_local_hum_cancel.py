@@ -140,7 +140,7 @@ def test_the_speech_path_cancels_hum_and_leaves_it_in_the_residual(
     np.testing.assert_allclose(target + residual, mix, atol=1e-5)
     assert sig.si_sdr(residual[:, 0], hum) > 10  # the hum went to the residual
     # The same request with the hum left to the mask, as before cancellation existed.
-    monkeypatch.setattr(separation_job, "mains_hum", lambda source, check: None)
+    monkeypatch.setattr(separation_job, "mains_hum", lambda source, check, within=None: None)
     masked = LocalProvider().run(request, tmp_path / "masked")
     assert masked.details["hum_cancelled"] is None
     before = sig.si_sdr(mix[:, 0], speech)
@@ -162,6 +162,47 @@ def test_a_file_without_hum_says_none_was_cancelled(sig, write_wav, tmp_path: Pa
         str(path),
         spans=(Span(0.0, 1.0, include=False),),
         options={"method": "neural"},
+    )
+    result = LocalProvider().run(request, tmp_path / "job")
+    assert result.details["hum_cancelled"] is None
+
+
+def test_for_other_targets_hum_in_the_exclude_spans_is_cancelled(
+    sig, write_wav, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plucks = sig.plucks(10 * RATE, RATE, 3)
+    plucks[: 2 * RATE] = 0
+    hum = wandering_hum(10.0, 60.0, seed=5)
+    hum *= np.sqrt(np.mean(plucks[plucks != 0] ** 2) / np.mean(hum**2))
+    mix = plucks + hum
+    spans = (Span(0.0, 1.9, include=False),)
+    request = Request(
+        RequestKind.SPANS, str(write_wav(mix[:, None])), spans=spans, options={"method": "spectral"}
+    )
+    result = LocalProvider().run(request, tmp_path / "job")
+    assert result.details["hum_cancelled"]["hz"] == pytest.approx(60.0, abs=0.05)
+    target = sig.read_wav(result.files["target"])[:, 0].astype(np.float64)
+    residual = sig.read_wav(result.files["residual"])[:, 0].astype(np.float64)
+    np.testing.assert_allclose(target + residual, mix, atol=1e-5)
+    monkeypatch.setattr(separation_job, "mains_hum", lambda source, check, within: None)
+    masked = LocalProvider().run(request, tmp_path / "masked")
+    with_mask = sig.si_sdr(sig.read_wav(masked.files["target"])[:, 0].astype(float), plucks)
+    assert sig.si_sdr(target, plucks) > with_mask + 3
+
+
+def test_for_other_targets_hum_outside_the_exclude_spans_is_kept(
+    sig, write_wav, tmp_path: Path
+) -> None:
+    """A buzz heard only where the target is (an amplifier's, say) is the user's to keep: the
+    exclude spans do not call it background."""
+    plucks = sig.plucks(10 * RATE, RATE, 3)
+    hum = 0.3 * wandering_hum(10.0, 50.0, seed=6)
+    hum[: 2 * RATE] = 0
+    noise = 0.01 * sig.pink(10 * RATE, 1, 2)[:, 0]
+    mix = plucks + hum + noise
+    spans = (Span(0.0, 1.9, include=False),)
+    request = Request(
+        RequestKind.SPANS, str(write_wav(mix[:, None])), spans=spans, options={"method": "spectral"}
     )
     result = LocalProvider().run(request, tmp_path / "job")
     assert result.details["hum_cancelled"] is None

@@ -48,19 +48,28 @@ class HumProfile:
         )
 
 
+def window_length(grid: StftGrid, sample_rate: int) -> int:
+    return max(int(WINDOW_S * sample_rate), grid.n_fft)
+
+
 def sample_frames(
-    source: FrameSource, grid: StftGrid, check: Callable[[], None] = lambda: None
+    source: FrameSource,
+    grid: StftGrid,
+    check: Callable[[], None] = lambda: None,
+    windows: list[tuple[int, int]] | None = None,
 ) -> np.ndarray:
-    """Mono power frames, bins up to MAX_HARMONIC_HZ, from SAMPLE_WINDOWS stretches spread over
-    the file (a few MB whatever its length)."""
+    """Mono power frames, bins up to MAX_HARMONIC_HZ, from `windows` (default: SAMPLE_WINDOWS
+    stretches spread over the file; a few MB whatever its length)."""
     total, rate = source.frames, source.sample_rate
-    span = max(int(WINDOW_S * rate), grid.n_fft)
+    span = window_length(grid, rate)
     top = min(grid.bins, int(MAX_HARMONIC_HZ * grid.n_fft / rate) + NEIGHBOURHOOD + 3)
-    starts = np.unique(np.linspace(0, max(total - span, 0), SAMPLE_WINDOWS).astype(int))
-    powers = []
-    for s in starts:
+    if windows is None:
+        starts = np.unique(np.linspace(0, max(total - span, 0), SAMPLE_WINDOWS).astype(int))
+        windows = [(int(s), int(s) + span) for s in starts]
+    powers = [np.zeros((0, top))]
+    for a, b in windows:
         check()
-        block = read_padded(source, int(s), int(s) + span).mean(axis=1, keepdims=True)
+        block = read_padded(source, a, b).mean(axis=1, keepdims=True)
         spec = grid.analyse(block)[0, :, :top]
         powers.append(spec.real**2 + spec.imag**2)
     return np.concatenate(powers)

@@ -31,8 +31,16 @@ from scipy.ndimage import convolve1d
 from scipy.signal import fftconvolve
 from scipy.signal.windows import hann
 
-from isolde.dsp.hum import HumProfile, detect_hum, hum_grid, sample_frames
-from isolde.dsp.separation import EmitFn, OutputStage, StepFn
+from isolde.dsp.hum import (
+    SAMPLE_WINDOWS,
+    HumProfile,
+    detect_hum,
+    hum_grid,
+    sample_frames,
+    window_length,
+)
+from isolde.dsp.method_choice import sample_windows
+from isolde.dsp.separation import EmitFn, OutputStage, Ranges, StepFn
 from isolde.dsp.sources import FrameSource, read_padded
 
 BLOCK_S = 0.01
@@ -247,12 +255,24 @@ class HumCancelledSource:
         return (x - self.canceller.hum(start, start + len(x))).astype(np.float32)
 
 
-def mains_hum(source: FrameSource, check: Callable[[], None] = lambda: None) -> HumProfile | None:
-    """The mains hum worth cancelling in `source`, or None: hum as `hum.detect_hum` finds it,
-    within MAINS_TOLERANCE_HZ of 50 or 60 Hz (a grid's frequency stays that close; a held
-    note's harmonic series a little further off is music, left to the mask)."""
+def mains_hum(
+    source: FrameSource, check: Callable[[], None] = lambda: None, within: Ranges | None = None
+) -> HumProfile | None:
+    """The mains hum worth cancelling in `source` (heard `within` those ranges, if given), or
+    None: hum as `hum.detect_hum` finds it, within MAINS_TOLERANCE_HZ of 50 or 60 Hz (a grid's
+    frequency stays that close; a held note's harmonic series a little further off is music,
+    left to the mask)."""
     grid = hum_grid(source.sample_rate)
-    profile = detect_hum(sample_frames(source, grid, check), grid, source.sample_rate, check)
+    windows = None
+    if within is not None:
+        length = window_length(grid, source.sample_rate)
+        windows = [
+            (a, b)
+            for a, b in sample_windows(list(within), length, SAMPLE_WINDOWS)
+            if b - a >= grid.n_fft
+        ]
+    frames = sample_frames(source, grid, check, windows)
+    profile = detect_hum(frames, grid, source.sample_rate, check)
     if profile is None:
         return None
     if min(abs(profile.fundamental - 50.0), abs(profile.fundamental - 60.0)) > MAINS_TOLERANCE_HZ:

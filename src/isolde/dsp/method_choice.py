@@ -29,7 +29,8 @@ METHOD_HELP = {
     "(mains hum is first cancelled line by line)",
     "speech": "RNNoise's speech estimate fused with the span background into one mask (mains "
     "hum is first cancelled line by line)",
-    "spectral": "span-guided spectral Wiener gain, for steady backgrounds and non-voice targets",
+    "spectral": "span-guided spectral Wiener gain, for steady backgrounds and non-voice targets "
+    "(mains hum the exclude spans hold is first cancelled line by line)",
     "hum": "mains hum lines (50/60 Hz and harmonics) taken as the target",
 }
 METHODS = tuple(METHOD_HELP)

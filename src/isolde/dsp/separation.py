@@ -177,14 +177,17 @@ def separate(
     emit: EmitFn,
     step: StepFn,
     chunk: int | None = None,
+    recording: FrameSource | None = None,
 ) -> None:
-    """Pass 2: stream target and residual for the whole source through `emit`, in order."""
+    """Pass 2: stream target and residual for the whole source through `emit`, in order.
+    `recording` (default: `source`) is the input the residual is taken from, when `source`
+    is the recording with its hum cancelled."""
     total, channels = source.frames, source.channels
     chunk = chunk or chunk_frames(grid, source.sample_rate, source.channels)
     floor = params.floor
     state = WienerState()
     ola = OverlapAdd(grid, channels)
-    output = OutputStage(source, excluded, floor, emit, step)
+    output = OutputStage(recording or source, excluded, floor, emit, step)
     count = grid.frame_count(total)
     for m0 in range(0, count, chunk):
         m1 = min(count, m0 + chunk)

@@ -3,9 +3,10 @@
 The provider validates and owns the events; this module turns a request and an open source into
 target.wav and residual.wav through one of three drivers: the speech path (a denoiser's speech
 estimate — DeepFilterNet3 for `neural`, RNNoise for `speech` — fused with the span background),
-the spectral path (span-guided Wiener gain) or the hum path. Ahead of the speech path, mains hum
-found in the recording is cancelled line by line (`isolde.dsp.hum_cancel`): the path analyses
-and masks the recording without it, and the residual is taken from the recording itself.
+the spectral path (span-guided Wiener gain) or the hum path. Mains hum is cancelled line by line
+(`isolde.dsp.hum_cancel`) ahead of the speech path wherever it is found, and ahead of the
+spectral path when the exclude spans hold it: the path analyses and masks the recording without
+it, and the residual is taken from the recording itself.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from isolde.dsp.method_choice import BACKEND, METHOD_HELP, choose_method
 from isolde.dsp.separation import (
     EmitFn,
     Profiles,
+    Ranges,
     estimate_profiles,
     profile_work,
     separate,
@@ -152,11 +154,14 @@ def run_separation(
     else:
         backend = BACKEND.get(choice.method)
         grid = speech_grid(rate) if backend else StftGrid.for_rate(rate)
-        # The speech path analyses the recording with any mains hum cancelled; the residual
-        # is still taken from the recording itself, so the hum goes there.
-        analysed = source
-        if backend:
-            analysed, details["hum_cancelled"] = _cancel_hum(source, reporter)
+        # The path analyses the recording with mains hum cancelled — for a voice always (hum
+        # is never part of one), for other targets when the exclude spans hold the hum — and
+        # takes the residual from the recording itself, so the hum goes there.
+        analysed, details["hum_cancelled"] = source, None
+        if backend or excluded:
+            analysed, details["hum_cancelled"] = _cancel_hum(
+                source, reporter, None if backend else excluded
+            )
         reporter.total = profile_work(source, excluded, included) + frames
         profiles = _profiles(analysed, grid, params, excluded, included, reporter)
         reporter.phase("separating")
@@ -182,7 +187,10 @@ def run_separation(
                     "rumble_kept_below_hz": rumble_hz,
                 }
             else:
-                separate(source, grid, params, profiles, excluded, emit, reporter.step)
+                separate(
+                    analysed, grid, params, profiles, excluded, emit, reporter.step,
+                    recording=source,
+                )  # fmt: skip
                 details |= {
                     "over_subtraction": params.over_subtraction,
                     "smoothing": params.smoothing,
@@ -208,15 +216,18 @@ def run_separation(
 
 
 def _cancel_hum(
-    source: FrameSource, reporter: Reporter
+    source: FrameSource, reporter: Reporter, within: Ranges | None = None
 ) -> tuple[FrameSource, dict[str, Any] | None]:
-    """(the source the speech path analyses, which hum was cancelled in it, or None)."""
+    """(the source the path analyses, which hum was cancelled in it, or None); hum heard
+    `within` those ranges only, if given."""
     reporter.phase("looking for mains hum")
-    profile = mains_hum(source, reporter.check)
+    profile = mains_hum(source, reporter.check, within)
     if profile is None:
         return source, None
+    where = "" if within is None else " in the exclude spans"
     reporter.log(
-        f"{profile.describe()}: cancelled before the voice is separated (it stays in the residual)"
+        f"{profile.describe()}{where}: cancelled before the target is separated (it stays in "
+        "the residual)"
     )
     found = {"hz": round(profile.fundamental, 2), "harmonics": len(profile.harmonics)}
     return HumCancelledSource(source, profile), found
