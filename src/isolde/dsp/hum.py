@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from isolde.dsp.method_choice import sample_windows
+from isolde.dsp.separation import Ranges
 from isolde.dsp.sources import FrameSource, read_padded
 from isolde.dsp.stft import StftGrid, fft_size_for
 
@@ -129,3 +131,20 @@ def detect_hum(
     )
     line_bins = np.array(bins, dtype=np.int64)
     return HumProfile(f0, harmonics, line_bins, steady[line_bins])
+
+
+def find_hum(
+    source: FrameSource, check: Callable[[], None] = lambda: None, within: Ranges | None = None
+) -> HumProfile | None:
+    """`detect_hum` on frames sampled over the file, or only `within` those ranges (stretches
+    shorter than one frame say nothing and are left out)."""
+    grid = hum_grid(source.sample_rate)
+    windows = None
+    if within is not None:
+        length = window_length(grid, source.sample_rate)
+        windows = [
+            (a, b)
+            for a, b in sample_windows(list(within), length, SAMPLE_WINDOWS)
+            if b - a >= grid.n_fft
+        ]
+    return detect_hum(sample_frames(source, grid, check, windows), grid, source.sample_rate, check)

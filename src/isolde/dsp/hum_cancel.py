@@ -27,19 +27,10 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 import numpy as np
-from scipy.ndimage import convolve1d
 from scipy.signal import fftconvolve
 from scipy.signal.windows import hann
 
-from isolde.dsp.hum import (
-    SAMPLE_WINDOWS,
-    HumProfile,
-    detect_hum,
-    hum_grid,
-    sample_frames,
-    window_length,
-)
-from isolde.dsp.method_choice import sample_windows
+from isolde.dsp.hum import HumProfile, find_hum
 from isolde.dsp.separation import EmitFn, OutputStage, Ranges, StepFn
 from isolde.dsp.sources import FrameSource, read_padded
 
@@ -90,7 +81,6 @@ class HumCanceller:
 
     def __init__(self, source: FrameSource, profile: HumProfile) -> None:
         self.source = source
-        self.profile = profile
         rate = source.sample_rate
         self.block = max(1, round(BLOCK_S * rate))
         self.chunk = self.block * max(1, round(CHUNK_S / BLOCK_S))
@@ -220,13 +210,14 @@ class HumCanceller:
 
     def _drift(self, amplitude: np.ndarray, lines: np.ndarray) -> np.ndarray:
         """The mains frequency's offset from the present track (Hz on f0), from how fast the
-        lines' phases turn, weighted by their power and smoothed like the amplitudes."""
+        lines' phases turn, weighted by their power and averaged like the amplitudes."""
         k = self.harmonics[lines]
         turn = np.gradient(np.unwrap(np.angle(amplitude), axis=0), axis=0)
         hz = turn * (self.source.sample_rate / self.block) / (2 * np.pi * k)
         power = np.abs(amplitude) ** 2
-        drift = np.sum(power * hz, axis=1) / np.maximum(np.sum(power, axis=1), 1e-30)
-        return convolve1d(drift, self._smooth, mode="nearest")
+        return self._average(np.sum(power * hz, axis=1)) / np.maximum(
+            self._average(np.sum(power, axis=1)), 1e-30
+        )
 
     def _synthesise(self, amplitude: np.ndarray, rotation: np.ndarray) -> np.ndarray:
         """(samples, channels) hum from (channels, blocks, K) amplitudes, each held through
@@ -259,20 +250,10 @@ def mains_hum(
     source: FrameSource, check: Callable[[], None] = lambda: None, within: Ranges | None = None
 ) -> HumProfile | None:
     """The mains hum worth cancelling in `source` (heard `within` those ranges, if given), or
-    None: hum as `hum.detect_hum` finds it, within MAINS_TOLERANCE_HZ of 50 or 60 Hz (a grid's
+    None: hum as `hum.find_hum` finds it, within MAINS_TOLERANCE_HZ of 50 or 60 Hz (a grid's
     frequency stays that close; a held note's harmonic series a little further off is music,
     left to the mask)."""
-    grid = hum_grid(source.sample_rate)
-    windows = None
-    if within is not None:
-        length = window_length(grid, source.sample_rate)
-        windows = [
-            (a, b)
-            for a, b in sample_windows(list(within), length, SAMPLE_WINDOWS)
-            if b - a >= grid.n_fft
-        ]
-    frames = sample_frames(source, grid, check, windows)
-    profile = detect_hum(frames, grid, source.sample_rate, check)
+    profile = find_hum(source, check, within)
     if profile is None:
         return None
     if min(abs(profile.fundamental - 50.0), abs(profile.fundamental - 60.0)) > MAINS_TOLERANCE_HZ:

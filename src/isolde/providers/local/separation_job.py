@@ -20,9 +20,10 @@ from typing import Any
 from isolde.audio import AudioWriter, OutputFormat
 from isolde.core.errors import InputError
 from isolde.core.spans import Span, effective_spans
-from isolde.dsp import deepfilter, hum
+from isolde.dsp import deepfilter
 from isolde.dsp.denoised_stream import DenoisedStream
 from isolde.dsp.envelope import merge_ranges
+from isolde.dsp.hum import find_hum
 from isolde.dsp.hum_cancel import SMOOTH_S, HumCancelledSource, mains_hum, separate_hum
 from isolde.dsp.method_choice import BACKEND, METHOD_HELP, choose_method
 from isolde.dsp.separation import (
@@ -237,9 +238,7 @@ def _run_hum(
     source: FrameSource, params: WienerParams, work_dir: Path, reporter: Reporter
 ) -> dict[str, Any]:
     reporter.phase("looking for mains hum")
-    grid = hum.hum_grid(source.sample_rate)
-    frames = hum.sample_frames(source, grid, reporter.check)
-    profile = hum.detect_hum(frames, grid, source.sample_rate, reporter.check)
+    profile = find_hum(source, reporter.check)
     if profile is None:
         raise InputError(
             "no mains hum found (50 or 60 Hz with harmonics standing out of the steady "
