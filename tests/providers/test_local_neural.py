@@ -218,6 +218,8 @@ def test_method_choices_are_declared_with_a_description_each() -> None:
     assert set(spec.choices) == {"auto", "neural", "speech", "spectral", "hum"}
     for choice in spec.choices:
         assert f"{choice}: " in spec.help
+    described = spec.to_json()["choice_help"]  # `isolde providers --json`, one line each
+    assert set(described) == set(spec.choices) and all(described.values())
 
 
 @needs_network

@@ -16,6 +16,8 @@ class OptionSpec:
 
     `default` None means "not sent": the engine applies its own default. `kinds` lists the request
     kinds the option applies to (empty: all of them); setting it for another kind is an error.
+    `choice_help`, when given, says what each of `choices` does, in the same order: the UI shows
+    it for the choice under the pointer and for the one chosen.
     """
 
     name: str
@@ -26,6 +28,16 @@ class OptionSpec:
     minimum: float | None = None
     maximum: float | None = None
     kinds: tuple[RequestKind, ...] = ()
+    choice_help: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.choice_help and len(self.choice_help) != len(self.choices):
+            raise ValueError(f"option {self.name}: one help line per choice, in order")
+
+    def help_for(self, choice: Any) -> str:
+        """What `choice` does, or "" when the option does not say."""
+        pairs = zip(self.choices, self.choice_help, strict=False)
+        return next((text for c, text in pairs if c == choice), "")
 
     def applies_to(self, kind: RequestKind) -> bool:
         return not self.kinds or kind in self.kinds
@@ -70,6 +82,9 @@ class OptionSpec:
         }
         if self.choices:
             data["choices"] = list(self.choices)
+        if self.choice_help:
+            pairs = zip(self.choices, self.choice_help, strict=True)
+            data["choice_help"] = {str(c): h for c, h in pairs}
         if self.minimum is not None:
             data["minimum"] = self.minimum
         if self.maximum is not None:

@@ -98,6 +98,30 @@ def test_the_offline_engines_reduction_option_reads_in_db(job_window) -> None:  
     assert reset.accessibleName() == "Reset Reduction (dB) to its default"
 
 
+def test_each_method_choice_says_what_it_does(job_window) -> None:  # type: ignore[no-untyped-def]
+    panel, project = job_window.jobs.prompt_panel, job_window.project
+    combo = panel.options.editors["method"].combo
+    tips = {combo.itemText(i): combo.itemData(i, Qt.ItemDataRole.ToolTipRole)
+            for i in range(combo.count())}  # fmt: skip
+    assert set(tips) == {"auto", "neural", "speech", "spectral", "hum"}
+    assert "DeepFilterNet3" in tips["neural"] and "RNNoise" in tips["speech"]
+    assert "mains hum" in tips["hum"] and len(set(tips.values())) == 5
+    tip = combo.toolTip()
+    assert tip.startswith("auto: listens first") and "(default: auto)" in tip
+    combo.setCurrentIndex(combo.findText("spectral"))  # the closed box follows the choice
+    assert combo.toolTip().startswith("spectral: span-guided")
+    assert combo.accessibleDescription().startswith("spectral: ")
+    assert dict(project.state.options) == {"method": "spectral"}
+
+
+def test_choice_help_goes_with_the_choices() -> None:
+    spec = OptionSpec("m", str, "a", "how", choices=("a", "b"), choice_help=("first", "second"))
+    assert spec.help_for("b") == "second" and spec.help_for("z") == ""
+    assert spec.to_json()["choice_help"] == {"a": "first", "b": "second"}
+    with pytest.raises(ValueError, match="one help line per choice"):
+        OptionSpec("m", str, "a", "how", choices=("a", "b"), choice_help=("first",))
+
+
 def test_engine_list_says_kinds_and_keys(job_window, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr("isolde.providers.net.keys._keyring", lambda: None)
     monkeypatch.delenv("FAL_KEY", raising=False)

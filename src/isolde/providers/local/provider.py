@@ -69,6 +69,7 @@ class LocalProvider(Provider):
                 "; ".join(f"{name}: {text}" for name, text in METHOD_HELP.items()),
                 choices=METHODS,
                 kinds=(RequestKind.SPANS, RequestKind.TEXT),
+                choice_help=tuple(METHOD_HELP[m] for m in METHODS),
             ),
         ),
         key_env=None,

@@ -96,8 +96,21 @@ class _Choice(_Editor):
         if spec.default is None:
             choices.insert(0, (ENGINE_DEFAULT, None))
         self.values = [v for _, v in choices]
-        for text, _ in choices:
+        for text, value in choices:
             self.combo.addItem(text)
+            tip = spec.help_for(value)  # what the choice does, under the pointer in the list
+            if tip:
+                self.combo.setItemData(self.combo.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
+        if spec.choice_help:
+            self.combo.currentIndexChanged.connect(self._describe)
+            self._describe(self.combo.currentIndex())
+
+    def _describe(self, index: int) -> None:
+        """The closed box says what its current choice does (tooltip and screen readers)."""
+        value = self.values[max(index, 0)]
+        text = f"{self.combo.itemText(max(index, 0))}: {self.spec.help_for(value)}"
+        self.combo.setToolTip(f"{text} (default: {shown_default(self.spec)})")
+        self.combo.setAccessibleDescription(text)
 
     def get(self) -> Any:
         return self.values[max(self.combo.currentIndex(), 0)]
