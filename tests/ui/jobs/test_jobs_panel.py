@@ -9,6 +9,7 @@ import pytest
 from job_helpers import choose_engine, noise_wav, open_job_window, stop_jobs, wait_state
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from tests.fakecloud.faults import Faults
 from tests.fakecloud.testing import start_cloud
@@ -117,7 +118,9 @@ def test_a_failed_job_shows_the_reason_and_its_log(qtbot, job_window, monkeypatc
         text = dialog.text.toPlainText()
         assert "loading the model" in text and "out of memory" in text
         assert failed.request_id and failed.request_id in text
-        dialog.close()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=2000)
+        QTest.keyClick(dialog.text, Qt.Key.Key_Escape)  # the log is read, then put away
+        assert not dialog.isVisible()
     finally:
         stop_jobs(job_window)
         cloud.stop()

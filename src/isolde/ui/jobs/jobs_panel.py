@@ -240,6 +240,8 @@ class JobsPanel(QWidget):
         dialog = JobLogsDialog(latest, self.session, self, self.model.name_of)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()  # the user asked for it: a new window is expected here
+        dialog.raise_()
+        dialog.activateWindow()  # keys go to it: Escape closes it, not the editor's Stop
         return dialog
 
     def copy_request_id(self) -> str | None:
