@@ -64,6 +64,32 @@ def test_got_it_dismisses_it_for_good(qtbot) -> None:  # type: ignore[no-untyped
     assert not again.first_run.guide.isVisible()
 
 
+def test_help_shows_the_guide_again_after_it_was_dismissed(qtbot) -> None:  # type: ignore[no-untyped-def]
+    window = _started(qtbot)
+    guide = window.first_run.guide
+    guide.got_it.click()
+    assert not guide.isVisible() and load_settings().guide_dismissed
+    show = window.actions_by_key["show_guide"]
+    help_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Help")
+    assert show in help_menu.actions()
+    show.trigger()
+    assert guide.isVisible() and QApplication.focusWidget() is guide.got_it
+    assert guide.done == [False, False, False]
+    qtbot.keyClick(guide.got_it, Qt.Key.Key_Escape)  # put away again, from the keyboard
+    assert not guide.isVisible()
+
+
+def test_show_the_guide_with_no_file_open_waits_for_one(qtbot) -> None:  # type: ignore[no-untyped-def]
+    window = shown_window(qtbot, SIZE)
+    show = window.actions_by_key["show_guide"]
+    assert show.isEnabled()  # the empty window's Help menu has it too
+    show.trigger()
+    assert not window.first_run.guide.isVisible()
+    window.open_sample()
+    qtbot.waitUntil(lambda: window.document is not None, timeout=20_000)
+    assert window.first_run.guide.isVisible()
+
+
 def test_the_close_button_dismisses_it_too(qtbot) -> None:  # type: ignore[no-untyped-def]
     window = _started(qtbot)
     window.first_run.guide.close_button.click()

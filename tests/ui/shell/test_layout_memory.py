@@ -83,6 +83,43 @@ def test_damaged_layout_data_is_ignored(qtbot, geometry: str, state: str) -> Non
     assert (window.width(), window.height()) == GIVEN
 
 
+def test_reset_layout_puts_the_docks_back_after_a_restored_layout(qtbot) -> None:  # type: ignore[no-untyped-def]
+    first = shown_window(qtbot, SAVED)
+    default_width = first.spans_dock.width()
+    first.addDockWidget(LEFT, first.spans_dock)
+    first.jobs.jobs_dock.hide()
+    first.jobs.prompt_dock.setFloating(True)
+    first.close()
+
+    window, restored = _restored_window(qtbot)  # the user's layout, restored at start
+    assert restored and window.dockWidgetArea(window.spans_dock) == LEFT
+    reset = window.actions_by_key["reset_layout"]
+    assert reset.isEnabled() and reset in _view_menu(window).actions()
+    reset.trigger()
+    qtbot.waitUntil(lambda: window.dockWidgetArea(window.spans_dock) == RIGHT, timeout=2000)
+    assert window.jobs.jobs_dock.isVisible() and not window.jobs.prompt_dock.isFloating()
+    assert window.dockWidgetArea(window.jobs.prompt_dock) == RIGHT
+    assert abs(window.spans_dock.width() - default_width) < 0.25 * default_width
+    assert not window.video.dock.isVisible()  # no video open: no empty picture either
+    window.jobs.jobs_dock.hide()
+    reset.trigger()  # again: the same default, not the layout restored at start
+    assert window.jobs.jobs_dock.isVisible()
+
+
+def test_reset_layout_keeps_the_picture_of_an_open_video(qtbot) -> None:  # type: ignore[no-untyped-def]
+    window = shown_window(qtbot)
+    window.video.dock.show()  # as set_document does for a video
+    window.addDockWidget(LEFT, window.spans_dock)
+    window.actions_by_key["reset_layout"].trigger()
+    assert window.video.dock.isVisible()
+    assert window.dockWidgetArea(window.spans_dock) == RIGHT
+
+
+def _view_menu(window):  # type: ignore[no-untyped-def]
+    menus = [a.menu() for a in window.menuBar().actions()]
+    return next(m for m in menus if m.title() == "&View")
+
+
 # Two launches of the real app: the first moves the marks dock left and quits, the second
 # reports where it is. Both open the sample (start with no file) and quit once it has loaded.
 RUN = """

@@ -159,6 +159,13 @@ COMMANDS: tuple[Command, ...] = (
         ("F1",),
         "Every command with its keys, and what the mouse does, searchable",
     ),
+    Command("show_guide", "Show the &guide", (), "The three first steps, above the timeline"),
+    Command(
+        "reset_layout",
+        "&Reset layout",
+        (),
+        "Put the panels back where they were on the first start (the window's size stays)",
+    ),
 )
 
 

@@ -27,7 +27,7 @@ from isolde.ui.timeline.timeline_widget import TimelineWidget
 # sit in the window's table (editor_actions) and work without a file.
 WITHOUT_FILE = frozenset(
     {"combined", "spectrogram", "log_frequency", "snap"}
-    | {"open", "open_sample", "quit", "shortcuts", "settings"}
+    | {"open", "open_sample", "quit", "shortcuts", "settings", "reset_layout", "show_guide"}
 )
 FILE_ACTION_ATTRIBUTES = ("save_action", "save_as_action", "undo_action", "redo_action")
 COLUMN_WIDTH = 440  # px: the message and buttons, centred

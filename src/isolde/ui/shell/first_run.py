@@ -3,10 +3,11 @@ bundled sample, until the user dismisses it for good.
 
 Only a start with no file (FileCommands.start(None) opening the sample) offers it, and only while
 the settings say it was never dismissed; "Got it", the close button or Esc (with the focus in
-the guide) dismiss it and record that, so it never returns, on this start or the next. It is a
-band in the window, not a dialog: nothing waits for it. Each step is ticked when the user has
-done it (an exclude span exists; a take arrived; target and residual were both heard). The keys
-it names are read from the window's actions, so they stay true if a shortcut changes.
+the guide) dismiss it and record that, so it does not return by itself, on this start or the
+next; Help → Show the guide brings it back on whatever is open. It is a band in the window, not
+a dialog: nothing waits for it. Each step is ticked when the user has done it (an exclude span
+exists; a take arrived; target and residual were both heard). The keys it names are read from
+the window's actions, so they stay true if a shortcut changes.
 """
 
 from __future__ import annotations
@@ -92,12 +93,12 @@ class FirstRunGuide(QFrame):
         self.step_labels = [QLabel() for _ in steps]
         self.done = [False] * len(steps)
         self.got_it = QPushButton("Got it")
-        self.got_it.setAccessibleName("Got it: hide this guide for good")
+        self.got_it.setAccessibleName("Got it: hide this guide (Help menu: Show the guide)")
         self.close_button = QToolButton()
         self.close_button.setText("✕")
         self.close_button.setAutoRaise(True)
         self.close_button.setAccessibleName("Close the guide")
-        self.close_button.setToolTip("Close the guide (it will not come back)")
+        self.close_button.setToolTip("Close the guide (Help → Show the guide brings it back)")
         self.got_it.clicked.connect(self.dismissed.emit)
         self.close_button.clicked.connect(self.dismissed.emit)
 
@@ -162,6 +163,7 @@ class FirstRun(QObject):
         window.timeline.document_changed.connect(self._document_changed)
         for key in HEARD_BOTH:
             window.actions_by_key[key].triggered.connect(lambda _c=False, k=key: self._heard_key(k))
+        window.actions_by_key["show_guide"].triggered.connect(lambda _c=False: self.show_again())
 
     def offer(self) -> None:
         """Show the guide once a document is open, unless it was dismissed before."""
@@ -170,6 +172,14 @@ class FirstRun(QObject):
         self.offered = True
         if self.window.project is not None:
             self._document_changed(True)
+
+    def show_again(self) -> None:
+        """Help → Show the guide: back above the timeline, now or when a file opens, its steps
+        ticked from the project as it stands; dismissing it hides it again."""
+        self.offered = True
+        self._document_changed(self.window.project is not None)
+        if self.guide.isVisible():
+            self.guide.got_it.setFocus()  # asked for from the menu: Esc or Enter puts it away
 
     def dismiss(self) -> None:
         self.offered = False

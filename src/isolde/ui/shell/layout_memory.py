@@ -4,6 +4,7 @@ Saved when the window closes (Qt's saveGeometry/saveState as base64 in the setti
 restored when the app starts, before the window is shown. Layout data that is damaged, or was
 saved by a version with other docks (LAYOUT_VERSION), is ignored: the default layout stays.
 Qt finds docks and toolbars by object name, so each must have one (a test holds this).
+View → Reset layout puts the docks back as the window first laid them out (`LayoutReset`).
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+from collections.abc import Sequence
 
 from PySide6.QtCore import QByteArray
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDockWidget, QMainWindow
 
 from isolde.core.settings import SettingsError, load_settings, update_settings
 
@@ -59,3 +62,32 @@ def _decode(text: str) -> QByteArray | None:
     except (binascii.Error, ValueError):
         log.warning("saved window layout is damaged; using the default layout")
         return None
+
+
+class LayoutReset:
+    """The docks and toolbar as the window first laid them out, to go back to after a drag too
+    far (a dock floated off screen, a panel closed and not found again).
+
+    Taken when the window is built, before any saved layout is restored. Docks that follow the
+    content (the video's, shown with a picture) keep their visibility: a reset must not hide
+    the picture of an open video, nor show an empty one."""
+
+    def __init__(self, window: QMainWindow, follow_content: Sequence[QDockWidget]) -> None:
+        self.window = window
+        self.follow_content = tuple(follow_content)
+        self.default = window.saveState(LAYOUT_VERSION)
+
+    def reset(self) -> bool:
+        shown = [not dock.isHidden() for dock in self.follow_content]
+        done = self.window.restoreState(self.default, LAYOUT_VERSION)
+        for dock, visible in zip(self.follow_content, shown, strict=True):
+            dock.setVisible(visible)
+        return done
+
+
+def install_layout_reset(
+    window: QMainWindow, action: QAction, follow_content: Sequence[QDockWidget]
+) -> LayoutReset:
+    reset = LayoutReset(window, follow_content)
+    action.triggered.connect(lambda _c=False: reset.reset())
+    return reset

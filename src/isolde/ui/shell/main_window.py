@@ -43,7 +43,7 @@ from isolde.ui.shell.editor_actions import TOOL_ACTIONS, build_actions
 from isolde.ui.shell.empty_state import install_empty_state
 from isolde.ui.shell.file_commands import FileCommands
 from isolde.ui.shell.first_run import install_recent_and_guide
-from isolde.ui.shell.layout_memory import save_layout
+from isolde.ui.shell.layout_memory import install_layout_reset, save_layout
 from isolde.ui.shell.menus import build_menus, build_toolbar, menu_extras
 from isolde.ui.shell.settings_apply import install_settings
 from isolde.ui.timeline.timeline_widget import TimelineWidget
@@ -175,6 +175,10 @@ class MainWindow(QMainWindow):
         self.recent, self.first_run = install_recent_and_guide(self)  # Open Recent, first run
         self.settings = install_settings(self)  # Edit → Settings…; saved settings applied
         self.access = install_accessibility(self)  # spoken timeline, announcements, Tab order
+        video_docks = (self.video.dock, self.video.mask_tools.dock)  # shown with a picture
+        self.layout_reset = install_layout_reset(
+            self, self.actions_by_key["reset_layout"], video_docks
+        )
         self._update_status()
 
     def _file_and_edit_slots(self) -> dict[str, Callable[[], object]]:

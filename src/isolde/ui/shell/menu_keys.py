@@ -25,6 +25,8 @@ NO_SHORTCUT: dict[str, str] = {
     "job_open_take": "acts on the selected job (Enter in the Jobs panel does the same)",
     "job_logs": "acts on the selected job",
     "job_copy_id": "acts on the selected job; rarely needed (support requests)",
+    "reset_layout": "rarely needed, and undoes a layout the user made: chosen deliberately",
+    "show_guide": "for a new user, who finds it in the Help menu",
 }
 # Submenus (object name or title without "&") whose entries are made on the fly.
 DYNAMIC_MENUS: dict[str, str] = {

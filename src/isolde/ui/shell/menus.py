@@ -46,6 +46,7 @@ MENUS: dict[str, tuple[str | None, ...]] = {
         "log_frequency",
         None,
         "@view_docks",
+        "reset_layout",
     ),
     "&Marks": (
         "tool_include",
@@ -101,7 +102,7 @@ MENUS: dict[str, tuple[str | None, ...]] = {
         "@results_docks",
     ),
     "&Jobs": ("separate", "inpaint", "compare", None, "@job_actions", None, "@job_docks"),
-    "&Help": ("shortcuts",),
+    "&Help": ("shortcuts", "show_guide"),
 }
 TOOLBAR = (
     "tool_include",
