@@ -45,6 +45,15 @@ class SpeechParams:
     # a line for the long frames; one this unsteady (drum and piano partials) is left to the net
     gentle_db: tuple[float, float] = (10.0, 20.0)  # bins this far above the background: mask
     blend: bool = False  # move the fused mask towards the network's own gain (DeepFilterNet)
+    # The do-no-harm bound over steady noise (steady_background.py): the tracked background
+    # stays within this of the span profile, and a bin this far above it keeps what spectral
+    # subtraction leaves (measured: a nearly clean high voice −13.0 → +6.0 dB, no noise, music
+    # or babble cell lower).
+    steady_cap_db: float = 6.0
+    keep_above_db: tuple[float, float] = (8.0, 14.0)
+    noise_steady_share: tuple[float, float] = (0.55, 0.85)  # span power in steady bins
+    noise_line_share: tuple[float, float] = (0.8, 0.5)  # span power in lines (inverse ramp)
+    nearly_clean_db: tuple[float, float] = (15.0, 25.0)  # no spans: voice over quietest frames
 
 
 def background_weights(speech: np.ndarray, background: np.ndarray, power: float) -> np.ndarray:

@@ -40,6 +40,12 @@ from isolde.dsp.speech_mask import (
     speech_gains,
     tonal_weights,
 )
+from isolde.dsp.steady_background import (
+    cap_background,
+    keep_standing_out,
+    level_weights,
+    steady_weights,
+)
 from isolde.dsp.stft import REFERENCE_RATE, OverlapAdd, StftGrid
 
 LEVEL_WINDOWS = 8
@@ -114,26 +120,28 @@ def target_power(source: FrameSource, grid: StftGrid, excluded: Ranges) -> float
     return total / max(count, 1)
 
 
-def background_lines(
-    source: FrameSource,
-    grid: StftGrid,
-    background: np.ndarray,
-    excluded: Ranges,
-    params: SpeechParams,
-) -> np.ndarray:
-    """Per bin, how far the background is a steady line, which the blend leaves to the fused
-    mask: its lines (`tonal_weights`), kept only as far as they hold steady through up to
-    STEADY_WINDOWS stretches of the exclude spans (`line_steadiness`). Without enough of the
-    spans (or any) there is no stretch of background alone to judge by: every line counts."""
-    lines = tonal_weights(background, params)
+def span_frames(source: FrameSource, grid: StftGrid, excluded: Ranges) -> np.ndarray | None:
+    """Power frames (frames, bins) from up to STEADY_WINDOWS stretches of the exclude spans:
+    the background alone, to judge how steady it is; None when the spans give too few."""
     parts = []
     for a, b in sample_windows(list(excluded), grid.n_fft * STEADY_FRAMES, STEADY_WINDOWS):
         if b - a >= grid.n_fft:
             spec = grid.analyse(read_padded(source, a, b).mean(axis=1)[:, None])[0]
             parts.append(spec.real**2 + spec.imag**2)
     if sum(len(p) for p in parts) < STEADY_MIN_FRAMES:
-        return lines
-    return lines * line_steadiness(np.concatenate(parts), params)
+        return None
+    return np.concatenate(parts)
+
+
+def background_lines(
+    background: np.ndarray, span_power: np.ndarray | None, params: SpeechParams
+) -> np.ndarray:
+    """Per bin, how far the background is a steady line, which the blend leaves to the fused
+    mask: its lines (`tonal_weights`), kept only as far as they hold steady through the exclude
+    spans' frames (`line_steadiness`). Without enough of the spans (or any) there is no stretch
+    of background alone to judge by: every line counts."""
+    lines = tonal_weights(background, params)
+    return lines if span_power is None else lines * line_steadiness(span_power, params)
 
 
 def separate_speech(
@@ -168,8 +176,12 @@ def separate_speech(
     keep = rumble_bins(profiles.noise, rate / grid.n_fft, params, level)
     # The kept rumble also stays inside the exclude spans, where the rest falls to the floor.
     keep_ola = OverlapAdd(grid, channels) if keep and excluded else None
-    tonal = (
-        background_lines(source, grid, profiles.noise, excluded, params) if params.blend else None
+    span_power = span_frames(source, grid, excluded)
+    tonal = background_lines(profiles.noise, span_power, params) if params.blend else None
+    steady = (  # where the background is steady noise: the do-no-harm bound
+        steady_weights(span_power, params)
+        if span_power is not None
+        else level_weights(level, profiles.noise, rate / grid.n_fft, params)
     )
     done = 0  # frames masked and overlap-added so far
     for m0 in range(0, count, chunk):
@@ -188,12 +200,13 @@ def separate_speech(
             step(0)  # nothing to write yet; still a cancel check
             continue
         spec, power, rspec = pending.pop(done, ready)
-        background = tracker.take(done, ready)
+        background = cap_background(tracker.take(done, ready), profiles.noise, steady, params)
         speech = rspec.real**2 + rspec.imag**2
         gains = speech_gains(power, speech, background, params)
         if tonal is not None:
             share = network_share(power, background, tonal, params)
             gains = blended_gains(spec.mean(axis=0), rspec, gains, share, params.floor)
+        gains = keep_standing_out(gains, power, background, steady, params)
         if profiles.weight is not None:  # max(gain × weight, floor), in size for a complex gain
             gains = gains * np.maximum(
                 profiles.weight, params.floor / np.maximum(np.abs(gains), 1e-12)

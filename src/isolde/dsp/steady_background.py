@@ -1,0 +1,88 @@
+"""What a steady background cannot hide: the speech path's do-no-harm bound.
+
+The fused mask trusts the denoiser about how much of each bin is voice. On some voices the
+network is wrong — a high, bright voice loses whole consonants and upper harmonics that stand
+20–30 dB above a faint hiss (measured: a nearly clean voice made 13 dB worse than its input) —
+and the background tracker then learns those bins as background, so the mistake feeds itself.
+
+When the background is steady noise (hiss, fan, pink or brown noise: its spans hold steady in
+every bin and show no lines), the spans say everything it can do. Then:
+
+- the tracked background may not rise more than `steady_cap_db` above the span profile
+  (`cap_background`): a rise beyond that is the voice, not the noise;
+- a bin that stands `keep_above_db` above that background keeps at least the gain a spectral
+  subtraction gives it (`keep_standing_out`): it cannot be mostly noise, whatever the network
+  says.
+
+Music, babble and drums are not steady: their spans cannot show everything they will do, and the
+bound stays off (weight 0). A recording without spans is judged by its level instead: a voice
+far above the quietest frames (a nearly clean recording) gets the bound.
+
+Pure functions on (frames, bins) powers; `speech_separation` applies them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from isolde.dsp.speech_mask import TINY, SpeechParams, line_steadiness, tonal_weights
+
+
+def _ramp(value: float, edges: tuple[float, float]) -> float:
+    """0 at edges[0], 1 at edges[1] (either order), linear between."""
+    lo, hi = edges
+    return float(np.clip((value - lo) / (hi - lo), 0.0, 1.0))
+
+
+def steady_weights(span_power: np.ndarray, params: SpeechParams) -> np.ndarray:
+    """Per bin, how far the background in the spans (`span_power`, frames × bins) is steady
+    noise: each bin's own steadiness, times how noise-like the whole background is — most of
+    its power in bins that hold steady, little of it in lines (a held chord is steady but made
+    of lines; a drum kit or babble is not steady)."""
+    steady = line_steadiness(span_power, params)
+    profile = span_power.mean(axis=0)
+    total = max(float(profile.sum()), TINY)
+    steady_share = float((profile * steady).sum()) / total
+    line_share = float((profile * tonal_weights(profile, params)).sum()) / total
+    noise_like = _ramp(steady_share, params.noise_steady_share) * _ramp(
+        line_share, params.noise_line_share
+    )
+    return steady * noise_like
+
+
+def level_weights(
+    level: float, profile: np.ndarray, bin_hz: float, params: SpeechParams
+) -> np.ndarray:
+    """Without spans to judge the background by: the bound for a nearly clean recording, the
+    target's stretches (`level`, power per frame) far above the quietest frames' `profile`.
+    Sub-sonic rumble (below rumble_hz), which a recording keeps as its own, does not count."""
+    low = int(params.rumble_hz / bin_hz)
+    snr_db = 10 * np.log10(max(level, TINY) / max(float(profile[low:].sum()), TINY))
+    return np.full(len(profile), _ramp(snr_db, params.nearly_clean_db))
+
+
+def cap_background(
+    background: np.ndarray, profile: np.ndarray, weights: np.ndarray, params: SpeechParams
+) -> np.ndarray:
+    """The tracked background, held within steady_cap_db of the span profile where the
+    background is steady noise (weight 1); the cap loosens as the weight falls (60 dB at 0.1)."""
+    limit_db = np.minimum(params.steady_cap_db / np.maximum(weights, 0.01), 300.0)
+    return np.minimum(background, profile * 10 ** (limit_db / 10))
+
+
+def keep_standing_out(
+    gains: np.ndarray,
+    power: np.ndarray,
+    background: np.ndarray,
+    weights: np.ndarray,
+    params: SpeechParams,
+) -> np.ndarray:
+    """`gains` (real or complex), raised in size to the spectral-subtraction gain
+    √(1 − B/P) where the mixture stands keep_above_db over a steady background; phase kept."""
+    lo, hi = params.keep_above_db
+    snr_db = 10 * np.log10(np.maximum(power, TINY) / np.maximum(background, TINY))
+    stands_out = np.clip((snr_db - lo) / (hi - lo), 0.0, 1.0) * weights
+    subtraction = np.sqrt(np.maximum(1.0 - background / np.maximum(power, TINY), 0.0))
+    size = np.abs(gains)
+    wanted = np.maximum(size, stands_out * subtraction)
+    return gains * (wanted / np.maximum(size, TINY))
