@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import subprocess
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from scipy.signal import lfilter
+from scipy.signal import lfilter, resample_poly
 
 from fakecloud import FakeCloud
 from fakecloud.testing import fast, noise, start_cloud
@@ -117,6 +120,16 @@ def read_wav(path: Path) -> np.ndarray:
     return data
 
 
+def espeak(text: str, voice: str, rate: int = RATE) -> np.ndarray:
+    """One sentence from espeak-ng (which must be on the PATH) at `rate`, float64 mono."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "s.wav"
+        subprocess.run(["espeak-ng", "-v", voice, "-w", str(path), text], check=True)
+        data, native = sf.read(path, dtype="float64")
+    g = math.gcd(rate, native)
+    return resample_poly(data, rate // g, native // g)
+
+
 @dataclass(frozen=True)
 class Signals:
     """The helpers above, handed to tests as a fixture (conftest modules are not importable
@@ -129,6 +142,7 @@ class Signals:
     pink: Callable[..., np.ndarray] = pink_noise
     si_sdr: Callable[[np.ndarray, np.ndarray], float] = si_sdr
     read_wav: Callable[[Path], np.ndarray] = read_wav
+    espeak: Callable[..., np.ndarray] = espeak
 
 
 @pytest.fixture

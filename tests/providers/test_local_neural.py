@@ -5,18 +5,15 @@ network, doing no harm to a nearly clean voice, and no network access."""
 from __future__ import annotations
 
 import itertools
-import math
 import multiprocessing as mp
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
-import soundfile as sf
-from scipy.signal import butter, resample_poly, sosfilt
+from scipy.signal import butter, sosfilt
 
 from isolde.core.errors import Cancelled
 from isolde.core.progress import CancelToken
@@ -266,16 +263,6 @@ def test_a_nearly_clean_voice_is_not_made_worse(sig, marked: bool) -> None:
     assert kept > 0.9
 
 
-def espeak(text: str, voice: str, rate: int = RATE) -> np.ndarray:
-    """One sentence from espeak-ng at `rate`, float64 mono."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "s.wav"
-        subprocess.run(["espeak-ng", "-v", voice, "-w", str(path), text], check=True)
-        data, native = sf.read(path, dtype="float64")
-    g = math.gcd(rate, native)
-    return resample_poly(data, rate // g, native // g)
-
-
 @needs_network
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
 def test_a_nearly_clean_low_male_voice_with_no_spans_keeps_its_rumble(sig) -> None:
@@ -289,9 +276,9 @@ def test_a_nearly_clean_low_male_voice_with_no_spans_keeps_its_rumble(sig) -> No
     speech = np.concatenate(
         [
             pause,
-            espeak("Bring the old lamp down to the cellar before it gets dark.", "en-us+m3"),
+            sig.espeak("Bring the old lamp down to the cellar before it gets dark.", "en-us+m3"),
             pause,
-            espeak("Nobody could remember where the boat was tied.", "en-us+m3"),
+            sig.espeak("Nobody could remember where the boat was tied.", "en-us+m3"),
             pause,
         ]
     )

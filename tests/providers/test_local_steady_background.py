@@ -8,14 +8,9 @@ from __future__ import annotations
 import dataclasses
 import math
 import shutil
-import subprocess
-import tempfile
-from pathlib import Path
 
 import numpy as np
 import pytest
-import soundfile as sf
-from scipy.signal import resample_poly
 
 from isolde.dsp import deepfilter
 from isolde.dsp.denoised_stream import DenoisedStream
@@ -133,15 +128,6 @@ def test_consonants_the_network_takes_for_noise_are_kept_over_faint_hiss(sig, ma
     assert unbound < before - 3  # the harm the bound prevents
 
 
-def espeak(text: str, voice: str) -> np.ndarray:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "s.wav"
-        subprocess.run(["espeak-ng", "-v", voice, "-w", str(path), text], check=True)
-        data, native = sf.read(path, dtype="float64")
-    g = math.gcd(RATE, native)
-    return resample_poly(data, RATE // g, native // g)
-
-
 @needs_network
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
 def test_a_high_voice_the_network_mangles_is_not_made_worse(sig) -> None:
@@ -151,9 +137,9 @@ def test_a_high_voice_the_network_mangles_is_not_made_worse(sig) -> None:
     speech = np.concatenate(
         [
             np.zeros(2 * RATE),
-            espeak("My neighbour plants tomatoes every spring in tidy rows.", "en-us+Andrea"),
+            sig.espeak("My neighbour plants tomatoes every spring in tidy rows.", "en-us+Andrea"),
             pause,
-            espeak("Bring a warm coat, the wind by the lake is fierce.", "en-us+Andrea"),
+            sig.espeak("Bring a warm coat, the wind by the lake is fierce.", "en-us+Andrea"),
             pause,
         ]
     )
