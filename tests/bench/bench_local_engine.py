@@ -26,6 +26,7 @@ import tempfile
 from pathlib import Path
 
 import backgrounds
+import mixtures
 import numpy as np
 import report
 from engine_runs import (
@@ -187,6 +188,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--voices", type=int, default=len(VOICES), help="voices per mixture set")
+    parser.add_argument(
+        "--other-voices", action="store_true",
+        help="target voices nothing was tuned on (five other languages, a high English variant)",
+    )  # fmt: skip
     parser.add_argument("--backgrounds", help="comma-separated subset (default: all + clean30)")
     parser.add_argument("--snrs", help="comma-separated subset of 0,5,10 (default: all)")
     parser.add_argument("--hours", type=float, default=0.25, help="length of the long file")
@@ -207,6 +212,7 @@ def main() -> int:
     parser.add_argument("--json-out", type=Path, help="also write the JSON object to this file")
     args = parser.parse_args()
     folder = args.dir or Path(tempfile.gettempdir()) / "isolde-bench"
+    voices = mixtures.use_voices(args.other_voices)
     use_cache(None if args.no_cache else folder)
     methods = declared_methods()
     network = network_available()
@@ -223,7 +229,7 @@ def main() -> int:
     per_method = {m: report.summary(rows, m) for m in labels}
     extra: dict = {
         "cores": os.cpu_count(),
-        "voices": [v[0] for v in VOICES[: args.voices]],
+        "voices": [v[0] for v in voices[: args.voices]],
         "rtf_items_mono": report.item_rtf(rows, labels),
     }
     long_rows: dict = {}

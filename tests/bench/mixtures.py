@@ -77,6 +77,38 @@ VOICES = (
         "The swan dive was far short of perfect, but the crowd cheered anyway.",
     )),
 )  # fmt: skip
+TUNED_VOICES = VOICES
+
+# Voices nothing was tuned on (`--other-voices`): five other languages and a high English variant
+# (espeak-ng's Andrea, 200–265 Hz) on which the network fails most. Three men, three women.
+OTHER_VOICES = (
+    ("de+m2", 150, ("Der alte Mann ging langsam über die Brücke zum Markt.",
+                    "Morgen früh fahren wir mit dem Zug nach Hamburg.",
+                    "Das Wasser im kleinen See war ganz klar und kalt.")),
+    ("fr-fr+f3", 160, ("Le petit chat dort tranquillement sur le vieux canapé.",
+                       "Nous partirons demain matin avant le lever du soleil.",
+                       "La boulangère vend du pain frais tous les jours.")),
+    ("es+m4", 165, ("El tren de la mañana llega siempre con retraso.",
+                    "Mi hermana compró flores rojas en el mercado.",
+                    "Las montañas estaban cubiertas de nieve blanca.")),
+    ("it+f2", 160, ("La nonna prepara la pasta fresca ogni domenica.",
+                    "Il cielo sopra la città era grigio e pesante.",
+                    "Abbiamo camminato lungo il fiume fino al tramonto.")),
+    ("nl+m6", 155, ("De fiets staat al de hele dag bij de deur.",
+                    "Wij drinken koffie in het kleine café op de hoek.",
+                    "Het regende zacht toen de bus eindelijk kwam.")),
+    ("en-us+Andrea", 170, ("My neighbour plants tomatoes every spring in tidy rows.",
+                           "The library closes early on the first Monday of the month.",
+                           "Bring a warm coat, the wind by the lake is fierce.")),
+)  # fmt: skip
+
+
+def use_voices(other: bool) -> tuple:
+    """Make the target voices the tuned ones (default) or OTHER_VOICES; returns them."""
+    global VOICES
+    VOICES = OTHER_VOICES if other else TUNED_VOICES
+    return VOICES
+
 
 # The babble talkers: espeak-ng voices none of the targets uses, each with its own sentences.
 BABBLE_TALKERS = (
