@@ -66,6 +66,8 @@ def cap_background(
 ) -> np.ndarray:
     """The tracked background, held within steady_cap_db of the span profile where the
     background is steady noise (weight 1); the cap loosens as the weight falls (60 dB at 0.1)."""
+    if not weights.any():  # music, babble: nothing to hold (and no time spent on it)
+        return background
     limit_db = np.minimum(params.steady_cap_db / np.maximum(weights, 0.01), 300.0)
     return np.minimum(background, profile * 10 ** (limit_db / 10))
 
@@ -79,6 +81,8 @@ def keep_standing_out(
 ) -> np.ndarray:
     """`gains` (real or complex), raised in size to the spectral-subtraction gain
     √(1 − B/P) where the mixture stands keep_above_db over a steady background; phase kept."""
+    if not weights.any():
+        return gains
     lo, hi = params.keep_above_db
     snr_db = 10 * np.log10(np.maximum(power, TINY) / np.maximum(background, TINY))
     stands_out = np.clip((snr_db - lo) / (hi - lo), 0.0, 1.0) * weights
