@@ -11,6 +11,7 @@ from timeline_helpers import open_window, write_tone_wav
 from window_helpers import screenshot_dir
 
 from isolde.ui.shell.editor_actions import COMMANDS
+from isolde.ui.shell.menu_keys import NO_SHORTCUT
 
 
 @pytest.fixture
@@ -58,7 +59,7 @@ def test_every_command_has_a_shortcut_and_a_menu_entry(window) -> None:  # type:
     }
     for command in COMMANDS:
         action: QAction = window.actions_by_key[command.key]
-        assert action.shortcuts(), command.key
+        assert action.shortcuts() or command.key in NO_SHORTCUT, command.key  # or says why not
         assert action in in_menus, f"{command.key} is not reachable from a menu"
         assert action.text().replace("&", "")
 
