@@ -78,11 +78,11 @@ def test_a_bin_standing_out_keeps_the_subtraction_gain_and_its_phase() -> None:
     gains = np.array([[0.05 * np.exp(1j), 0.05, 0.9]])
     power = np.array([[100.0, 100.0, 100.0]])  # 20 dB over the background
     background = np.ones((1, 3))
-    out = keep_standing_out(gains, power, background, np.array([1.0, 0.0, 1.0]), PARAMS)
+    out = keep_standing_out(gains.copy(), power, background, np.array([1.0, 0.0, 1.0]), PARAMS)
     assert abs(out[0, 0]) == pytest.approx(math.sqrt(0.99)) and np.angle(out[0, 0]) == 1.0
     assert out[0, 1] == 0.05  # not steady noise: the fused gain stands
     assert out[0, 2] == pytest.approx(math.sqrt(0.99))  # never lowered, only raised
-    near = keep_standing_out(gains, np.full((1, 3), 4.0), background, np.ones(3), PARAMS)
+    near = keep_standing_out(gains.copy(), np.full((1, 3), 4.0), background, np.ones(3), PARAMS)
     np.testing.assert_allclose(near, gains)  # 6 dB over it: could be noise, left alone
 
 

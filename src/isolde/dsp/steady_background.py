@@ -80,13 +80,23 @@ def keep_standing_out(
     params: SpeechParams,
 ) -> np.ndarray:
     """`gains` (real or complex), raised in size to the spectral-subtraction gain
-    √(1 − B/P) where the mixture stands keep_above_db over a steady background; phase kept."""
+    √(1 − B/P) where the mixture stands keep_above_db over a steady background; phase kept.
+    Changes `gains` in place and returns it.
+
+    Only bins above the lower edge are worked on (a few in ten in speech): the whole array
+    cost about 90 s on a 3-hour file."""
     if not weights.any():
         return gains
     lo, hi = params.keep_above_db
-    snr_db = 10 * np.log10(np.maximum(power, TINY) / np.maximum(background, TINY))
-    stands_out = np.clip((snr_db - lo) / (hi - lo), 0.0, 1.0) * weights
-    subtraction = np.sqrt(np.maximum(1.0 - background / np.maximum(power, TINY), 0.0))
-    size = np.abs(gains)
-    wanted = np.maximum(size, stands_out * subtraction)
-    return gains * (wanted / np.maximum(size, TINY))
+    above = (power > 10 ** (lo / 10) * background) & (weights > 0)
+    if not above.any():
+        return gains
+    p = power[above]
+    b = np.maximum(background[above], TINY)
+    stands_out = np.clip((10 * np.log10(p / b) - lo) / (hi - lo), 0.0, 1.0)
+    stands_out *= np.broadcast_to(weights, power.shape)[above]
+    g = gains[above]
+    size = np.abs(g)
+    wanted = np.maximum(size, stands_out * np.sqrt(1.0 - b / p))
+    gains[above] = g * (wanted / np.maximum(size, TINY))
+    return gains
