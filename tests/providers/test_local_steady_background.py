@@ -16,10 +16,10 @@ from isolde.dsp import deepfilter
 from isolde.dsp.denoised_stream import DenoisedStream
 from isolde.dsp.separation import estimate_profiles
 from isolde.dsp.sources import ArraySource
-from isolde.dsp.speech_mask import SpeechParams
+from isolde.dsp.speech_mask import SpeechParams, line_steadiness
 from isolde.dsp.speech_separation import separate_speech, speech_grid
 from isolde.dsp.steady_background import (
-    cap_background,
+    background_ceiling,
     keep_standing_out,
     level_weights,
     steady_weights,
@@ -41,19 +41,24 @@ def _frames(x: np.ndarray) -> np.ndarray:
     return spec.real**2 + spec.imag**2
 
 
+def _steady(x: np.ndarray) -> np.ndarray:
+    frames = _frames(x)
+    return steady_weights(frames, line_steadiness(frames, PARAMS), PARAMS)
+
+
 def test_steady_noise_counts_and_music_babble_and_hits_do_not() -> None:
     rng = np.random.default_rng(0)
     n = 3 * RATE
     t = np.arange(n) / RATE
     hiss = rng.standard_normal(n)
-    assert steady_weights(_frames(hiss), PARAMS).mean() > 0.9
+    assert _steady(hiss).mean() > 0.9
     chord = sum(np.sin(2 * np.pi * f * k * t) / k for f in (220, 277, 330) for k in range(1, 8))
-    assert steady_weights(_frames(chord + 0.01 * hiss), PARAMS).max() < 0.05  # lines
+    assert _steady(chord + 0.01 * hiss).max() < 0.05  # lines
     syllables = (np.sin(2 * np.pi * 4 * t) > 0.3) * hiss  # babble-like: comes and goes
-    assert steady_weights(_frames(syllables), PARAMS).max() < 0.05
+    assert _steady(syllables).max() < 0.05
     hits = np.zeros(n)
     hits[:: RATE // 3] = 1.0
-    assert steady_weights(_frames(np.convolve(hits, hiss[:2000])[:n]), PARAMS).max() < 0.05
+    assert _steady(np.convolve(hits, hiss[:2000])[:n]).max() < 0.05
 
 
 def test_without_spans_only_a_nearly_clean_recording_gets_the_bound() -> None:
@@ -69,7 +74,8 @@ def test_without_spans_only_a_nearly_clean_recording_gets_the_bound() -> None:
 def test_the_cap_holds_a_steady_background_near_its_profile_only() -> None:
     profile = np.ones((1, 4))
     tracked = np.full((1, 4), 100.0)  # 20 dB over the spans: the voice, learned as background
-    capped = cap_background(tracked, profile, np.array([1.0, 0.5, 0.1, 0.0]), PARAMS)
+    ceiling = background_ceiling(profile, np.array([1.0, 0.5, 0.1, 0.0]), PARAMS)
+    capped = np.minimum(tracked, ceiling)
     np.testing.assert_allclose(capped[0, :2], [10**0.6, 10**1.2], rtol=1e-9)
     np.testing.assert_allclose(capped[0, 2:], 100.0)  # music and babble follow freely
 

@@ -41,7 +41,7 @@ from isolde.dsp.speech_mask import (
     tonal_weights,
 )
 from isolde.dsp.steady_background import (
-    cap_background,
+    background_ceiling,
     keep_standing_out,
     level_weights,
     steady_weights,
@@ -134,14 +134,14 @@ def span_frames(source: FrameSource, grid: StftGrid, excluded: Ranges) -> np.nda
 
 
 def background_lines(
-    background: np.ndarray, span_power: np.ndarray | None, params: SpeechParams
+    background: np.ndarray, steadiness: np.ndarray | None, params: SpeechParams
 ) -> np.ndarray:
     """Per bin, how far the background is a steady line, which the blend leaves to the fused
     mask: its lines (`tonal_weights`), kept only as far as they hold steady through the exclude
-    spans' frames (`line_steadiness`). Without enough of the spans (or any) there is no stretch
-    of background alone to judge by: every line counts."""
+    spans' frames (`steadiness`, from `line_steadiness`). Without enough of the spans (or any)
+    there is no stretch of background alone to judge by: every line counts."""
     lines = tonal_weights(background, params)
-    return lines if span_power is None else lines * line_steadiness(span_power, params)
+    return lines if steadiness is None else lines * steadiness
 
 
 def separate_speech(
@@ -176,13 +176,17 @@ def separate_speech(
     keep = rumble_bins(profiles.noise, rate / grid.n_fft, params, level)
     # The kept rumble also stays inside the exclude spans, where the rest falls to the floor.
     keep_ola = OverlapAdd(grid, channels) if keep and excluded else None
+    # Where the background is steady noise (the do-no-harm bound): from the spans' frames,
+    # else from the voice's level over the quietest frames.
     span_power = span_frames(source, grid, excluded)
-    tonal = background_lines(profiles.noise, span_power, params) if params.blend else None
-    steady = (  # where the background is steady noise: the do-no-harm bound
-        steady_weights(span_power, params)
-        if span_power is not None
-        else level_weights(level, profiles.noise, rate / grid.n_fft, params)
-    )
+    if span_power is None:
+        steadiness = None
+        steady = level_weights(level, profiles.noise, rate / grid.n_fft, params)
+    else:
+        steadiness = line_steadiness(span_power, params)
+        steady = steady_weights(span_power, steadiness, params)
+    tonal = background_lines(profiles.noise, steadiness, params) if params.blend else None
+    ceiling = background_ceiling(profiles.noise, steady, params)
     done = 0  # frames masked and overlap-added so far
     for m0 in range(0, count, chunk):
         m1 = min(count, m0 + chunk)
@@ -200,7 +204,9 @@ def separate_speech(
             step(0)  # nothing to write yet; still a cancel check
             continue
         spec, power, rspec = pending.pop(done, ready)
-        background = cap_background(tracker.take(done, ready), profiles.noise, steady, params)
+        background = tracker.take(done, ready)
+        if ceiling is not None:
+            background = np.minimum(background, ceiling)
         speech = rspec.real**2 + rspec.imag**2
         gains = speech_gains(power, speech, background, params)
         if tonal is not None:

@@ -9,7 +9,7 @@ When the background is steady noise (hiss, fan, pink or brown noise: its spans h
 every bin and show no lines), the spans say everything it can do. Then:
 
 - the tracked background may not rise more than `steady_cap_db` above the span profile
-  (`cap_background`): a rise beyond that is the voice, not the noise;
+  (`background_ceiling`): a rise beyond that is the voice, not the noise;
 - a bin that stands `keep_above_db` above that background keeps at least the gain a spectral
   subtraction gives it (`keep_standing_out`): it cannot be mostly noise, whatever the network
   says.
@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from isolde.dsp.speech_mask import TINY, SpeechParams, line_steadiness, tonal_weights
+from isolde.dsp.speech_mask import TINY, SpeechParams, tonal_weights
 
 
 def _ramp(value: float, edges: tuple[float, float]) -> float:
@@ -34,20 +34,21 @@ def _ramp(value: float, edges: tuple[float, float]) -> float:
     return float(np.clip((value - lo) / (hi - lo), 0.0, 1.0))
 
 
-def steady_weights(span_power: np.ndarray, params: SpeechParams) -> np.ndarray:
+def steady_weights(
+    span_power: np.ndarray, steadiness: np.ndarray, params: SpeechParams
+) -> np.ndarray:
     """Per bin, how far the background in the spans (`span_power`, frames × bins) is steady
-    noise: each bin's own steadiness, times how noise-like the whole background is — most of
-    its power in bins that hold steady, little of it in lines (a held chord is steady but made
-    of lines; a drum kit or babble is not steady)."""
-    steady = line_steadiness(span_power, params)
+    noise: each bin's own `steadiness` (`line_steadiness` of the same frames), times how
+    noise-like the whole background is — most of its power in bins that hold steady, little of
+    it in lines (a held chord is steady but made of lines; a drum kit or babble is not steady)."""
     profile = span_power.mean(axis=0)
     total = max(float(profile.sum()), TINY)
-    steady_share = float((profile * steady).sum()) / total
+    steady_share = float((profile * steadiness).sum()) / total
     line_share = float((profile * tonal_weights(profile, params)).sum()) / total
     noise_like = _ramp(steady_share, params.noise_steady_share) * _ramp(
         line_share, params.noise_line_share
     )
-    return steady * noise_like
+    return steadiness * noise_like
 
 
 def level_weights(
@@ -61,15 +62,16 @@ def level_weights(
     return np.full(len(profile), _ramp(snr_db, params.nearly_clean_db))
 
 
-def cap_background(
-    background: np.ndarray, profile: np.ndarray, weights: np.ndarray, params: SpeechParams
-) -> np.ndarray:
-    """The tracked background, held within steady_cap_db of the span profile where the
-    background is steady noise (weight 1); the cap loosens as the weight falls (60 dB at 0.1)."""
-    if not weights.any():  # music, babble: nothing to hold (and no time spent on it)
-        return background
+def background_ceiling(
+    profile: np.ndarray, weights: np.ndarray, params: SpeechParams
+) -> np.ndarray | None:
+    """How high the tracked background may rise, per bin: steady_cap_db over the span profile
+    where the background is steady noise (weight 1), loosening as the weight falls (60 dB at
+    0.1); None where nothing is steady (music, babble: the tracker follows freely)."""
+    if not weights.any():
+        return None
     limit_db = np.minimum(params.steady_cap_db / np.maximum(weights, 0.01), 300.0)
-    return np.minimum(background, profile * 10 ** (limit_db / 10))
+    return profile * 10 ** (limit_db / 10)
 
 
 def keep_standing_out(

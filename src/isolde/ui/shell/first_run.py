@@ -169,17 +169,18 @@ class FirstRun(QObject):
         """Show the guide once a document is open, unless it was dismissed before."""
         if load_settings().guide_dismissed:
             return
-        self.offered = True
-        if self.window.project is not None:
-            self._document_changed(True)
+        self._show()
 
     def show_again(self) -> None:
         """Help → Show the guide: back above the timeline, now or when a file opens, its steps
         ticked from the project as it stands; dismissing it hides it again."""
-        self.offered = True
-        self._document_changed(self.window.project is not None)
+        self._show()
         if self.guide.isVisible():
             self.guide.got_it.setFocus()  # asked for from the menu: Esc or Enter puts it away
+
+    def _show(self) -> None:
+        self.offered = True
+        self._document_changed(self.window.project is not None)
 
     def dismiss(self) -> None:
         self.offered = False
