@@ -47,10 +47,33 @@ def test_cancel_leaves_no_take(wav: Path, tmp_path: Path) -> None:
             cancel.cancel()
 
     request = Request(RequestKind.SPANS, str(wav), spans=(Span(0, 1, include=False),))
-    out = tmp_path / "o"
+    out = tmp_path / "new" / "o"
     with pytest.raises(Cancelled):
         run_to_take(LocalProvider(), request, out, OutputFormat(), on_event=on_event, cancel=cancel)
-    assert list(out.iterdir()) == []
+    # The folders the run created are taken away again; the one that was there stays.
+    assert list(tmp_path.iterdir()) == [wav]
+
+
+def test_cancel_keeps_a_folder_that_was_there(wav: Path, tmp_path: Path) -> None:
+    cancel = CancelToken()
+
+    def on_event(event: JobEvent) -> None:
+        if event.state == "running":
+            cancel.cancel()
+
+    request = Request(RequestKind.SPANS, str(wav), spans=(Span(0, 1, include=False),))
+    empty, full = tmp_path / "empty", tmp_path / "full"
+    empty.mkdir()
+    full.mkdir()
+    (full / "notes.txt").write_text("mine")
+    for out in (empty, full / "new"):
+        with pytest.raises(Cancelled):
+            run_to_take(
+                LocalProvider(), request, out, OutputFormat(), on_event=on_event, cancel=cancel
+            )
+        cancel = CancelToken()
+    assert empty.is_dir() and list(empty.iterdir()) == []
+    assert [p.name for p in full.iterdir()] == ["notes.txt"]
 
 
 def test_invalid_request_fails_before_any_file(wav: Path, tmp_path: Path) -> None:

@@ -55,12 +55,26 @@ class TakeOutcome:
     total_s: float
 
 
-def _prepare_out_dir(out_dir: Path) -> None:
+def _prepare_out_dir(out_dir: Path) -> list[Path]:
+    """Create `out_dir` (and missing parents) and clear a killed run's leftovers; returns the
+    folders it created, deepest first, so a run that ends without a take can take them away."""
+    created = [p for p in (out_dir, *out_dir.parents) if not p.exists()]
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise AudioFileError(out_dir, f"cannot create the output folder ({exc.strerror})") from exc
     clear_leftovers(out_dir)
+    return created
+
+
+def _remove_if_empty(folders: list[Path]) -> None:
+    """Take away folders a failed or cancelled run created, as long as nothing is in them
+    (rmdir refuses a folder that holds anything, so nothing else can be lost)."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
 
 
 def clear_leftovers(out_dir: Path) -> None:
@@ -253,18 +267,22 @@ def run_to_take(
     with open_audio(request.media_path) as src:
         media = src.info
     request = checked_request(provider, request, media, out_dir, fmt, keep_mono=keep_mono)
-    _prepare_out_dir(out_dir)
-    prepare_request(request, on_event=on_event, cancel=cancel)  # e.g. render its mask video
-    work_dir = Path(tempfile.mkdtemp(prefix=".isolde-work-", dir=out_dir))
+    created = _prepare_out_dir(out_dir)
     try:
-        engine_started = time.perf_counter()
-        result = run_request(provider, request, work_dir, on_event=on_event, cancel=cancel)
-        processing_s = time.perf_counter() - engine_started
-        timing = {"processing_s": round(processing_s, 4)}
-        take, take_file, outputs = store_take(
-            result, request, provider, media, out_dir, fmt, timing, cancel, keep_mono=keep_mono
-        )
-    finally:
-        shutil.rmtree(work_dir, ignore_errors=True)
+        prepare_request(request, on_event=on_event, cancel=cancel)  # e.g. render its mask video
+        work_dir = Path(tempfile.mkdtemp(prefix=".isolde-work-", dir=out_dir))
+        try:
+            engine_started = time.perf_counter()
+            result = run_request(provider, request, work_dir, on_event=on_event, cancel=cancel)
+            processing_s = time.perf_counter() - engine_started
+            timing = {"processing_s": round(processing_s, 4)}
+            take, take_file, outputs = store_take(
+                result, request, provider, media, out_dir, fmt, timing, cancel, keep_mono=keep_mono
+            )
+        finally:
+            shutil.rmtree(work_dir, ignore_errors=True)
+    except BaseException:
+        _remove_if_empty(created)  # a run that made no take leaves no new empty folder
+        raise
     total_s = time.perf_counter() - started
     return TakeOutcome(take, take_file, outputs, processing_s, total_s)
