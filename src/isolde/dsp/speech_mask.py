@@ -54,6 +54,12 @@ class SpeechParams:
     noise_steady_share: tuple[float, float] = (0.55, 0.85)  # span power in steady bins
     noise_line_share: tuple[float, float] = (0.8, 0.5)  # span power in lines (inverse ramp)
     nearly_clean_db: tuple[float, float] = (15.0, 25.0)  # no spans: voice over quietest frames
+    # A voice the estimator takes for noise (network_hearing.py): it hears this share of the
+    # target or less (fully deaf) … this or more (not at all); then what stands this far above
+    # the span profile keeps its spectral-subtraction gain (measured: the high voice over
+    # babble at 0 / 5 dB, −0.8 / −1.2 → +5.6 / +6.4; every other voice hears 0.34 or more).
+    deaf_hearing: tuple[float, float] = (0.15, 0.30)
+    deaf_keep_db: tuple[float, float] = (10.0, 20.0)
 
 
 def background_weights(speech: np.ndarray, background: np.ndarray, power: float) -> np.ndarray:

@@ -155,11 +155,14 @@ def separate_speech(
     step: StepFn,
     chunk: int | None = None,
     recording: FrameSource | None = None,
+    deaf: float = 0.0,
 ) -> float:
     """Pass 2 of the speech path: stream target and residual through `emit`, in order.
 
     `source` is what is analysed and masked; `recording` (default: `source`) is the input the
     residual is taken from — the recording itself when `source` has had its hum cancelled.
+    `deaf` (0–1, from network_hearing.deaf_weight) is how far the denoiser takes the target
+    for noise: that far, what stands well above the span profile keeps its subtraction gain.
 
     Returns the frequency below which the input was left untouched as the recording's own
     sub-sonic rumble (0: nowhere)."""
@@ -187,6 +190,7 @@ def separate_speech(
         steady = steady_weights(span_power, steadiness, params)
     tonal = background_lines(profiles.noise, steadiness, params) if params.blend else None
     ceiling = background_ceiling(profiles.noise, steady, params)
+    deaf_weights = np.full(len(profiles.noise), deaf)
     done = 0  # frames masked and overlap-added so far
     for m0 in range(0, count, chunk):
         m1 = min(count, m0 + chunk)
@@ -213,6 +217,10 @@ def separate_speech(
             share = network_share(power, background, tonal, params)
             gains = blended_gains(spec.mean(axis=0), rspec, gains, share, params.floor)
         gains = keep_standing_out(gains, power, background, steady, params)
+        if deaf > 0.0:
+            gains = keep_standing_out(
+                gains, power, profiles.noise, deaf_weights, params, params.deaf_keep_db
+            )
         if profiles.weight is not None:  # max(gain × weight, floor), in size for a complex gain
             gains = gains * np.maximum(
                 profiles.weight, params.floor / np.maximum(np.abs(gains), 1e-12)

@@ -80,21 +80,23 @@ def keep_standing_out(
     background: np.ndarray,
     weights: np.ndarray,
     params: SpeechParams,
+    above_db: tuple[float, float] | None = None,
 ) -> np.ndarray:
     """`gains` (real or complex), raised in size to the spectral-subtraction gain
-    √(1 − B/P) where the mixture stands keep_above_db over a steady background; phase kept.
-    Changes `gains` in place and returns it.
+    √(1 − B/P) where the mixture stands `above_db` (default keep_above_db) over a steady
+    background, in proportion to `weights` (per bin); phase kept. `background` may be one
+    profile for every frame. Changes `gains` in place and returns it.
 
     Only bins above the lower edge are worked on (a few in ten in speech): the whole array
     cost about 90 s on a 3-hour file."""
     if not weights.any():
         return gains
-    lo, hi = params.keep_above_db
+    lo, hi = above_db or params.keep_above_db
     above = (power > 10 ** (lo / 10) * background) & (weights > 0)
     if not above.any():
         return gains
     p = power[above]
-    b = np.maximum(background[above], TINY)
+    b = np.maximum(np.broadcast_to(background, power.shape)[above], TINY)
     stands_out = np.clip((10 * np.log10(p / b) - lo) / (hi - lo), 0.0, 1.0)
     stands_out *= np.broadcast_to(weights, power.shape)[above]
     g = gains[above]

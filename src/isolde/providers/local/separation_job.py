@@ -26,6 +26,7 @@ from isolde.dsp.envelope import merge_ranges
 from isolde.dsp.hum import find_hum
 from isolde.dsp.hum_cancel import SMOOTH_S, HumCancelledSource, mains_hum, separate_hum
 from isolde.dsp.method_choice import BACKEND, METHOD_HELP, choose_method
+from isolde.dsp.network_hearing import deaf_weight, hearing
 from isolde.dsp.separation import (
     EmitFn,
     Profiles,
@@ -171,6 +172,16 @@ def run_separation(
                 # RNNoise's coarse bands are no gain to move towards: only the network's are.
                 speech = SpeechParams(floor=params.floor, blend=backend == "deepfilter")
                 with DenoisedStream(analysed, reporter.check, backend=backend) as denoised:
+                    heard = hearing(
+                        analysed, grid, excluded, included, backend, denoised.gain,
+                        reporter.check,
+                    )  # fmt: skip
+                    deaf = deaf_weight(heard, speech)
+                    if deaf > 0.0:
+                        reporter.log(
+                            f"the speech estimator hears only {heard:.0%} of the target: what "
+                            "stands well above the exclude spans' sound is kept"
+                        )
                     rumble_hz = separate_speech(
                         analysed,
                         grid,
@@ -181,9 +192,11 @@ def run_separation(
                         emit,
                         reporter.step,
                         recording=source,
+                        deaf=deaf,
                     )
                 details |= {
                     "speech_estimator": SPEECH_ESTIMATORS[backend],
+                    "target_heard": None if heard is None else round(heard, 3),
                     "background_window_s": speech.window_s,
                     "rumble_kept_below_hz": rumble_hz,
                 }

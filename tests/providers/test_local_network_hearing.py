@@ -1,0 +1,139 @@
+"""The guard for a voice the speech estimator takes for noise (isolde.dsp.network_hearing):
+how much of the target the network hears, measured against the exclude spans, and end to end a
+real high espeak-ng voice over competing talkers, which the network takes for noise, is not made
+worse than its input — while a voice it hears comes out as before."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from isolde.dsp import deepfilter
+from isolde.dsp.denoised_stream import DenoisedStream, input_gain
+from isolde.dsp.network_hearing import deaf_weight, hearing
+from isolde.dsp.separation import estimate_profiles
+from isolde.dsp.sources import ArraySource
+from isolde.dsp.speech_mask import SpeechParams
+from isolde.dsp.speech_separation import separate_speech, speech_grid
+from isolde.dsp.wiener import WienerParams
+
+needs_network = pytest.mark.skipif(
+    not deepfilter.available(), reason=deepfilter.unavailable_reason()
+)
+needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="no espeak-ng")
+RATE = 48_000
+LEAD = 2 * RATE
+SPANS = [(0, int(1.9 * RATE))]  # the lead-in, background alone
+SENTENCES = (
+    "The quick brown fox jumps over the lazy dog near the river bank.",
+    "Please call Stella and ask her to bring these things with her from the store.",
+    "A large fawn jumped quickly over white zinc boxes on the shelf.",
+)
+
+
+def _at(background: np.ndarray, target: np.ndarray, snr_db: float) -> np.ndarray:
+    """`background` scaled to `snr_db` under the target's active level, as long as the target."""
+    active = np.mean(target[np.abs(target) > 1e-4] ** 2)
+    scale = np.sqrt(active / np.mean(background**2)) * 10 ** (-snr_db / 20)
+    return scale * np.resize(background, len(target))
+
+
+def _heard(mix: np.ndarray, spans=SPANS) -> float | None:
+    source = ArraySource(mix[:, None], RATE)
+    gain = input_gain(source)
+    return hearing(source, speech_grid(RATE), spans, [], "deepfilter", gain, lambda: None)
+
+
+def _separate(mix: np.ndarray, deaf: float) -> np.ndarray:
+    source = ArraySource(mix[:, None], RATE)
+    grid = speech_grid(RATE)
+    wiener = WienerParams()
+    profiles = estimate_profiles(source, grid, wiener, SPANS, [], lambda n: None)
+    params = SpeechParams(floor=wiener.floor, blend=True)
+    targets: list[np.ndarray] = []
+    with DenoisedStream(source, backend="deepfilter") as denoised:
+        separate_speech(
+            source, grid, params, profiles, SPANS, denoised,
+            lambda t, r: targets.append(t), lambda n: None, deaf=deaf,
+        )  # fmt: skip
+    return np.concatenate(targets)[:, 0]
+
+
+def test_deaf_weight_is_full_below_its_range_and_none_above() -> None:
+    params = SpeechParams(floor=0.03)
+    lo, hi = params.deaf_hearing
+    assert deaf_weight(None, params) == 0.0
+    assert deaf_weight(lo - 0.1, params) == 1.0
+    assert deaf_weight((lo + hi) / 2, params) == pytest.approx(0.5)
+    assert deaf_weight(hi + 0.01, params) == 0.0
+
+
+@needs_network
+def test_the_network_hears_a_voice_but_not_a_plucked_arpeggio(sig) -> None:
+    noise = sig.pink(12 * RATE)[:, 0]
+    voice = np.concatenate([np.zeros(LEAD), sig.speech(10.0)])
+    notes = np.concatenate([np.zeros(LEAD), sig.plucks(10 * RATE)])
+    assert _heard(voice + _at(noise, voice, 0)) > 0.5
+    heard = _heard(notes + _at(noise, notes, 0))
+    assert heard < 0.05 and deaf_weight(heard, SpeechParams(floor=0.03)) == 1.0
+
+
+@needs_network
+def test_nothing_to_judge_without_spans_or_a_target_above_them(sig) -> None:
+    noise = sig.pink(8 * RATE)[:, 0]
+    voice = np.concatenate([np.zeros(LEAD), sig.speech(6.0)])
+    assert _heard(voice + _at(noise, voice, 0), spans=[]) is None
+    assert _heard(noise) is None  # the "target's" stretches hold the spans' noise alone
+
+
+def _gain(sig, out: np.ndarray, mix: np.ndarray, speech: np.ndarray) -> float:
+    return sig.si_sdr(out, speech) - sig.si_sdr(mix, speech)
+
+
+def _talkers(sig) -> np.ndarray:
+    """Four other espeak-ng voices at once, dry: competing talkers."""
+    voices = ("en-gb+m3", "en-us+f4", "en-029+m1", "en-gb-scotland+f5")
+    out = np.zeros(16 * RATE)
+    for i, voice in enumerate(voices):
+        said = np.concatenate(
+            [sig.espeak(s, voice) for s in SENTENCES[i % 3 :] + SENTENCES[: i % 3]]
+        )
+        out += np.resize(said, len(out))
+    return out
+
+
+def _sentences(sig, voice: str) -> np.ndarray:
+    return np.concatenate(
+        [
+            np.zeros(LEAD),
+            sig.espeak("My neighbour plants tomatoes every spring in tidy rows.", voice),
+            np.zeros(RATE // 2),
+            sig.espeak("Bring a warm coat, the wind by the lake is fierce.", voice),
+        ]
+    )
+
+
+@needs_network
+@needs_espeak
+def test_a_voice_the_network_takes_for_noise_is_not_made_worse_over_talkers(sig) -> None:
+    """espeak-ng's Andrea over competing talkers: the network passes almost none of her, and
+    without the guard the target is 5–7 dB worse than the input."""
+    speech = _sentences(sig, "en-us+Andrea")
+    mix = speech + _at(_talkers(sig), speech, 0)
+    heard = _heard(mix)
+    deaf = deaf_weight(heard, SpeechParams(floor=0.03))
+    assert deaf == 1.0, heard
+    assert _gain(sig, _separate(mix, deaf), mix, speech) >= 0.0
+    assert _gain(sig, _separate(mix, 0.0), mix, speech) < -3.0  # the harm the guard prevents
+
+
+@needs_network
+@needs_espeak
+def test_a_voice_the_network_hears_comes_out_as_before(sig) -> None:
+    speech = _sentences(sig, "en-us")
+    mix = speech + _at(_talkers(sig), speech, 5)
+    heard = _heard(mix)
+    assert heard is not None and heard > SpeechParams(floor=0.03).deaf_hearing[1]
+    assert _gain(sig, _separate(mix, deaf_weight(heard, SpeechParams(floor=0.03))), mix, speech) > 3
