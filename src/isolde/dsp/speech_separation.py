@@ -179,15 +179,15 @@ def separate_speech(
     keep = rumble_bins(profiles.noise, rate / grid.n_fft, params, level)
     # The kept rumble also stays inside the exclude spans, where the rest falls to the floor.
     keep_ola = OverlapAdd(grid, channels) if keep and excluded else None
-    # Where the background is steady noise (the do-no-harm bound): from the spans' frames,
-    # else from the voice's level over the quietest frames.
+    # Where the do-no-harm bound holds: a voice far above its background (a nearly clean
+    # recording, or one whose mains hum is cancelled), or a background the spans show is
+    # steady noise.
+    steady = level_weights(level, profiles.noise, rate / grid.n_fft, params)
     span_power = span_frames(source, grid, excluded)
-    if span_power is None:
-        steadiness = None
-        steady = level_weights(level, profiles.noise, rate / grid.n_fft, params)
-    else:
+    steadiness = None
+    if span_power is not None:
         steadiness = line_steadiness(span_power, params)
-        steady = steady_weights(span_power, steadiness, params)
+        steady = np.maximum(steady, steady_weights(span_power, steadiness, params))
     tonal = background_lines(profiles.noise, steadiness, params) if params.blend else None
     ceiling = background_ceiling(profiles.noise, steady, params)
     deaf_weights = np.full(len(profiles.noise), deaf)

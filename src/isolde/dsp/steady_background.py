@@ -15,8 +15,10 @@ every bin and show no lines), the spans say everything it can do. Then:
   says.
 
 Music, babble and drums are not steady: their spans cannot show everything they will do, and the
-bound stays off (weight 0). A recording without spans is judged by its level instead: a voice
-far above the quietest frames (a nearly clean recording) gets the bound.
+bound stays off (weight 0) — unless the voice stands far above the background (`level_weights`:
+a nearly clean recording, judged against the quietest frames when there are no spans, or against
+the spans' background, which after mains hum is cancelled may be residual lines alone; measured:
+the high voice over hum, 12.7–19.8 → 19.6–27.1 dB).
 
 Pure functions on (frames, bins) powers; `speech_separation` applies them.
 """
@@ -54,8 +56,8 @@ def steady_weights(
 def level_weights(
     level: float, profile: np.ndarray, bin_hz: float, params: SpeechParams
 ) -> np.ndarray:
-    """Without spans to judge the background by: the bound for a nearly clean recording, the
-    target's stretches (`level`, power per frame) far above the quietest frames' `profile`.
+    """The bound for a nearly clean recording: the target's stretches (`level`, power per
+    frame) far above the background's `profile` (the spans', else the quietest frames').
     Sub-sonic rumble (below rumble_hz), which a recording keeps as its own, does not count."""
     low = int(params.rumble_hz / bin_hz)
     snr_db = 10 * np.log10(max(level, TINY) / max(float(profile[low:].sum()), TINY))
