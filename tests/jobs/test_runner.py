@@ -39,7 +39,8 @@ def test_take_records_provenance(wav: Path, tmp_path: Path) -> None:
     assert events and events[-1].state == "done"
 
 
-def test_cancel_leaves_no_take(wav: Path, tmp_path: Path) -> None:
+def _cancel_while_running(wav: Path, out: Path) -> None:
+    """Run into `out` and cancel as soon as the engine runs."""
     cancel = CancelToken()
 
     def on_event(event: JobEvent) -> None:
@@ -47,31 +48,23 @@ def test_cancel_leaves_no_take(wav: Path, tmp_path: Path) -> None:
             cancel.cancel()
 
     request = Request(RequestKind.SPANS, str(wav), spans=(Span(0, 1, include=False),))
-    out = tmp_path / "new" / "o"
     with pytest.raises(Cancelled):
         run_to_take(LocalProvider(), request, out, OutputFormat(), on_event=on_event, cancel=cancel)
+
+
+def test_cancel_leaves_no_take(wav: Path, tmp_path: Path) -> None:
+    _cancel_while_running(wav, tmp_path / "new" / "o")
     # The folders the run created are taken away again; the one that was there stays.
     assert list(tmp_path.iterdir()) == [wav]
 
 
 def test_cancel_keeps_a_folder_that_was_there(wav: Path, tmp_path: Path) -> None:
-    cancel = CancelToken()
-
-    def on_event(event: JobEvent) -> None:
-        if event.state == "running":
-            cancel.cancel()
-
-    request = Request(RequestKind.SPANS, str(wav), spans=(Span(0, 1, include=False),))
     empty, full = tmp_path / "empty", tmp_path / "full"
     empty.mkdir()
     full.mkdir()
     (full / "notes.txt").write_text("mine")
-    for out in (empty, full / "new"):
-        with pytest.raises(Cancelled):
-            run_to_take(
-                LocalProvider(), request, out, OutputFormat(), on_event=on_event, cancel=cancel
-            )
-        cancel = CancelToken()
+    _cancel_while_running(wav, empty)
+    _cancel_while_running(wav, full / "new")
     assert empty.is_dir() and list(empty.iterdir()) == []
     assert [p.name for p in full.iterdir()] == ["notes.txt"]
 
