@@ -1,16 +1,20 @@
 """The guard for a voice the speech estimator takes for noise (isolde.dsp.network_hearing):
 how much of the target the network hears, measured against the exclude spans, and end to end a
 real high espeak-ng voice over competing talkers, which the network takes for noise, is not made
-worse than its input — while a voice it hears comes out as before."""
+worse than its input — while a voice it hears comes out as before; and Cancel while it listens."""
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import shutil
 
 import numpy as np
 import pytest
 
-from isolde.dsp import deepfilter
+from isolde.core.errors import Cancelled
+from isolde.core.progress import CancelToken
+from isolde.core.spans import Span
+from isolde.dsp import deepfilter, denoised_stream
 from isolde.dsp.denoised_stream import DenoisedStream, input_gain
 from isolde.dsp.network_hearing import deaf_weight, hearing
 from isolde.dsp.separation import estimate_profiles
@@ -18,6 +22,8 @@ from isolde.dsp.sources import ArraySource
 from isolde.dsp.speech_mask import SpeechParams
 from isolde.dsp.speech_separation import separate_speech, speech_grid
 from isolde.dsp.wiener import WienerParams
+from isolde.providers.base import JobEvent, Request, RequestKind
+from isolde.providers.local import LocalProvider
 
 needs_network = pytest.mark.skipif(
     not deepfilter.available(), reason=deepfilter.unavailable_reason()
@@ -137,3 +143,28 @@ def test_a_voice_the_network_hears_comes_out_as_before(sig) -> None:
     heard = _heard(mix)
     assert heard is not None and heard > SpeechParams(floor=0.03).deaf_hearing[1]
     assert _gain(sig, _separate(mix, deaf_weight(heard, SpeechParams(floor=0.03))), mix, speech) > 3
+
+
+@needs_network
+def test_cancel_while_listening_stops_before_any_output(
+    sig, write_wav, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(denoised_stream, "PROCESS_MIN_S", 1.0)  # the worker is running too
+    voice = np.concatenate([np.zeros(LEAD), sig.speech(6.0)])
+    path = write_wav((voice + _at(sig.pink(len(voice))[:, 0], voice, 5))[:, None])
+    token = CancelToken()
+    phases: list[str] = []
+
+    def on_event(event: JobEvent) -> None:
+        if event.state == "running" and event.message not in phases[-1:]:
+            phases.append(event.message)
+            if event.message == "listening for the voice":
+                token.cancel()
+
+    spans = (Span(0.0, 1.9, include=False),)
+    request = Request(RequestKind.SPANS, str(path), spans=spans, options={"method": "neural"})
+    with pytest.raises(Cancelled):
+        LocalProvider().run(request, tmp_path / "job", on_event=on_event, cancel=token)
+    assert phases[-1] == "listening for the voice" and "separating" not in phases
+    assert list((tmp_path / "job").iterdir()) == []
+    assert not [p for p in mp.active_children() if p.name == "isolde-deepfilter"]

@@ -166,12 +166,12 @@ def run_separation(
             )
         reporter.total = profile_work(source, excluded, included) + frames
         profiles = _profiles(analysed, grid, params, excluded, included, reporter)
-        reporter.phase("separating")
         with output_pair(work_dir, rate, source.channels) as (emit, _):
             if backend:
                 # RNNoise's coarse bands are no gain to move towards: only the network's are.
                 speech = SpeechParams(floor=params.floor, blend=backend == "deepfilter")
                 with DenoisedStream(analysed, reporter.check, backend=backend) as denoised:
+                    reporter.phase("listening for the voice")
                     heard = hearing(
                         analysed, grid, excluded, included, backend, denoised.gain,
                         reporter.check,
@@ -182,6 +182,7 @@ def run_separation(
                             f"the speech estimator hears only {heard:.0%} of the target: what "
                             "stands well above the exclude spans' sound is kept"
                         )
+                    reporter.phase("separating")
                     rumble_hz = separate_speech(
                         analysed,
                         grid,
@@ -201,6 +202,7 @@ def run_separation(
                     "rumble_kept_below_hz": rumble_hz,
                 }
             else:
+                reporter.phase("separating")
                 separate(
                     analysed, grid, params, profiles, excluded, emit, reporter.step,
                     recording=source,
