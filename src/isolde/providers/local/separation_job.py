@@ -179,8 +179,8 @@ def run_separation(
                     deaf = deaf_weight(heard, speech)
                     if deaf > 0.0:
                         reporter.log(
-                            f"the speech estimator hears only {heard:.0%} of the target: what "
-                            "stands well above the exclude spans' sound is kept"
+                            f"the speech estimator hears only {max(heard, 0.0):.0%} of the "
+                            "target: what stands well above the exclude spans' sound is kept"
                         )
                     reporter.phase("separating")
                     rumble_hz = separate_speech(
