@@ -7,6 +7,7 @@ and no file chosen. Tests about those questions set the window's `ask_*` attribu
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +26,16 @@ def _no_modal_questions(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(unsaved, "ask_locate_media", lambda *_: None)
     later = recovery_offer.RestoreChoice.LATER
     monkeypatch.setattr(recovery_offer, "ask_restore", lambda *_: later)
+
+
+@pytest.fixture(autouse=True)
+def _collect_qt_garbage() -> Iterator[None]:
+    """Collect each test's leftover Qt wrappers when it ends (after qtbot has closed its
+    widgets), a safe point. Left to the cyclic collector they can be destroyed in the middle of
+    a later test's Qt call: seen once, a window's menu destroyed inside QObject::disconnect,
+    whose lock its destructor then waited for forever."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture
