@@ -62,6 +62,15 @@ class DenoisePipeline:
         self._denoiser.close()
 
 
+def denoise_whole(block: np.ndarray, sample_rate: int, backend: str) -> np.ndarray:
+    """`block` (float32 mono) through a fresh pipeline from a cold state: the whole estimate."""
+    pipeline = DenoisePipeline(sample_rate, backend)
+    try:
+        return np.concatenate([pipeline.process(block), pipeline.finish()])
+    finally:
+        pipeline.close()
+
+
 def serve(inbox: Any, outbox: Any, sample_rate: int, backend: str = "rnnoise") -> None:
     """Child process: denoise blocks from `inbox` into `outbox`; None finishes the stream."""
     parent = mp.parent_process()

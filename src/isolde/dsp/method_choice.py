@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from isolde.dsp import deepfilter, rnnoise
-from isolde.dsp.denoise_worker import DenoisePipeline
+from isolde.dsp.denoise_worker import denoise_whole
 from isolde.dsp.sources import FrameSource
 from isolde.dsp.span_suggestions import ON, speech_probabilities
 from isolde.dsp.vad import silero_available
@@ -101,11 +101,7 @@ def kept_by_estimator(
     for a, b in sample_windows(ranges, length, KEPT_WINDOWS):
         check()
         x = source.read(a, b).astype(np.float64).mean(axis=1).astype(np.float32)
-        pipeline = DenoisePipeline(source.sample_rate, backend)
-        try:
-            y = np.concatenate([pipeline.process(x), pipeline.finish()])
-        finally:
-            pipeline.close()
+        y = denoise_whole(x, source.sample_rate, backend)
         power_in += float(np.sum(np.square(x, dtype=np.float64)))
         power_out += float(np.sum(np.square(y, dtype=np.float64)))
     if power_in <= 1e-12:

@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from isolde.dsp.denoise_worker import DenoisePipeline
+from isolde.dsp.denoise_worker import denoise_whole
 from isolde.dsp.method_choice import Ranges, complement, sample_windows
 from isolde.dsp.sources import FrameSource
 from isolde.dsp.speech_mask import SpeechParams
@@ -55,12 +55,7 @@ def _sums(
         x = source.read(a, b).astype(np.float64).mean(axis=1)
         if len(x) < grid.n_fft + settle * grid.hop:
             continue
-        pipeline = DenoisePipeline(rate, backend)
-        try:
-            block = (x * gain).astype(np.float32)
-            y = np.concatenate([pipeline.process(block), pipeline.finish()]) / gain
-        finally:
-            pipeline.close()
+        y = denoise_whole((x * gain).astype(np.float32), rate, backend) / gain
         spec_x, spec_y = (grid.analyse(v[:, None])[0][settle:, lo:hi] for v in (x, y))
         mix += float(np.sum(spec_x.real**2 + spec_x.imag**2))
         out += float(np.sum(spec_y.real**2 + spec_y.imag**2))
