@@ -72,6 +72,25 @@ def test_a_local_job_runs_to_a_stored_take(tmp_path: Path, wav: Path) -> None:
     assert on_disk["state"] == "done" and on_disk["take_file"] == done.take_file
 
 
+def test_every_phase_an_engine_names_reaches_the_listeners(tmp_path: Path, wav: Path) -> None:
+    """Progress is throttled, but a new phase is not dropped: it may be all the user sees of a
+    long stretch of work that reports nothing else."""
+    seen: list[JobRecord] = []
+    manager = _manager(tmp_path, seen)
+    spans = (Span(0, 1, include=False),)
+    request = Request(RequestKind.SPANS, str(wav), spans=spans, options={"method": "spectral"})
+    job = manager.submit("local", request, tmp_path / "take1")
+    assert manager.wait(job.id, timeout=30)
+    phases = [r.message for r in seen if r.active]
+    shown = [m for i, m in enumerate(phases) if m and (i == 0 or phases[i - 1] != m)]
+    assert shown == [
+        "choosing the method",
+        "looking for mains hum",
+        "measuring the background",
+        "separating",
+    ]
+
+
 def test_a_fal_job_records_its_submission_before_finishing(
     tmp_path: Path, wav: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

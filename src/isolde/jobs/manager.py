@@ -29,6 +29,7 @@ from isolde.jobs.record import TERMINAL, JobRecord
 from isolde.jobs.resumption import resume_plan, submissions, unknown_message, watch_and_fetch
 from isolde.jobs.runner import TakeOutcome, run_to_take
 from isolde.jobs.store import JobBusyError, JobStore
+from isolde.jobs.update_pacing import UpdatePacing
 from isolde.providers.base import EventFn, JobEvent, Provider, Request, ignore_events
 from isolde.providers.errors import SubmissionUnknownError
 from isolde.providers.registry import get_provider
@@ -37,8 +38,6 @@ from isolde.providers.submission import Submission
 
 DEFAULT_LIMITS = {"local": 1}
 CLOUD_LIMIT = 4
-THROTTLE_S = 0.1  # at most ~10 progress/log updates per second per job
-PERSIST_PROGRESS_S = 1.0
 
 Listener = Callable[[JobRecord], None]
 
@@ -64,8 +63,7 @@ class JobManager:
         self._cancels: dict[str, CancelToken] = {}
         self._done: dict[str, threading.Event] = {}
         self._slots: dict[str, threading.Semaphore] = {}
-        self._last_emit: dict[str, float] = {}
-        self._last_persist: dict[str, float] = {}
+        self._pacing = UpdatePacing()
 
     # -- queries ----------------------------------------------------------------------------
     def records(self) -> list[JobRecord]:
@@ -343,12 +341,13 @@ class JobManager:
                 )
                 state = event.state if remote else record.state
                 changed = state != record.state
+                new_phase = self._pacing.new_phase(job_id, event.message)
                 record = record.moved(
                     state, queue_position=event.queue_position, fraction=event.fraction
                 )
                 if event.message:
                     record = replace(record, message=event.message)
-                self._save(record, emit=changed, persist=changed)
+                self._save(record, emit=changed or new_phase, persist=changed)
             elif event.state == "log" and event.message:
                 self._save(record.with_log(event.message), emit=False, persist=False)
 
@@ -379,15 +378,14 @@ class JobManager:
         return record
 
     def _save(self, record: JobRecord, *, emit: bool, persist: bool = True) -> JobRecord:
-        now = time.monotonic()
         with self._lock:
             self._records[record.id] = record
-        terminal = record.state in TERMINAL
-        if persist or terminal or now - self._last_persist.get(record.id, 0) > PERSIST_PROGRESS_S:
+        write, tell = self._pacing.due(
+            record.id, persist=persist, emit=emit, final=record.state in TERMINAL
+        )
+        if write:
             self.store.put(record)
-            self._last_persist[record.id] = now
-        if emit or terminal or now - self._last_emit.get(record.id, 0) >= THROTTLE_S:
-            self._last_emit[record.id] = now
+        if tell:
             for listener in list(self._listeners):
                 listener(record)
         return record
