@@ -103,6 +103,33 @@ def test_cancel_then_retry_from_the_panel(qtbot, job_window, slow_cloud) -> None
     qtbot.waitUntil(lambda: len(job_window.project.state.takes) == 1, timeout=5000)
 
 
+def test_the_jobs_latest_line_shows_under_the_table_even_in_a_narrow_dock(
+    qtbot, job_window, slow_cloud
+) -> None:  # type: ignore[no-untyped-def]
+    panel = job_window.jobs.jobs_panel
+    label = panel.details_label
+    assert label.isHidden()  # no jobs yet
+    first = _fal_job(job_window, "isolate the lead vocal")
+    wait_state(qtbot, job_window, first.id, "queued")
+    # Nothing selected: the newest job is described.
+    qtbot.waitUntil(lambda: "queued" in label.full_text(), timeout=5000)
+    assert label.full_text().startswith(panel.model.name_of(panel.model.record_at(0)))
+    second = _fal_job(job_window, "isolate the dog")
+    qtbot.waitUntil(lambda: "isolate the dog" in label.full_text(), timeout=5000)
+    panel.select_job(first.id)
+    assert "lead vocal" in label.full_text()
+    panel.job_actions["cancel"].trigger()
+    wait_state(qtbot, job_window, first.id, "cancelled")
+    qtbot.waitUntil(lambda: label.full_text().endswith("lead vocal — cancelled"), timeout=5000)
+    # A dock too narrow for the line: it is cut with "…", whole in the tooltip and for readers.
+    panel.resize(220, panel.height())
+    qtbot.waitUntil(lambda: label.text().endswith("…"), timeout=2000)
+    assert label.fontMetrics().horizontalAdvance(label.text()) <= label.contentsRect().width()
+    assert label.toolTip() == label.accessibleDescription() == label.full_text()
+    job_window.jobs.flow.cancel(second.id)
+    wait_state(qtbot, job_window, second.id, "cancelled")
+
+
 def test_a_failed_job_shows_the_reason_and_its_log(qtbot, job_window, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     cloud = start_cloud(monkeypatch, faults=Faults(step_s=0.002, job_fails="CUDA out of memory"))
     try:

@@ -27,10 +27,18 @@ from isolde.core.errors import IsoldeError
 from isolde.core.project import Project
 from isolde.jobs.naming import engine_name, runs_here
 from isolde.jobs.record import JobRecord
+from isolde.ui.common.elided_label import ElidedLabel
 from isolde.ui.common.flow_layout import FlowLayout
 from isolde.ui.common.theme import mark_error
 from isolde.ui.jobs.job_session import JobSession
-from isolde.ui.jobs.jobs_table import Column, JobsTableModel, job_name, status_text, time_text
+from isolde.ui.jobs.jobs_table import (
+    Column,
+    JobsTableModel,
+    details_text,
+    job_name,
+    status_text,
+    time_text,
+)
 from isolde.ui.jobs.submit_flow import SubmitFlow
 
 TICK_MS = 1000  # running jobs' elapsed time
@@ -126,6 +134,11 @@ class JobsPanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.doubleClicked.connect(self._double_clicked)
 
+        # The selected job's (else the newest job's) status and latest log line: in a narrow dock
+        # the table's Details column is scrolled off to the right.
+        self.details_label = ElidedLabel(self)
+        self.details_label.setAccessibleName("Job details")
+
         self.error_label = QLabel(self)
         self.error_label.setAccessibleName("Jobs panel message")
         self.error_label.setWordWrap(True)
@@ -159,6 +172,7 @@ class JobsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.details_label)
         layout.addWidget(self.error_label)
         layout.addLayout(buttons)
 
@@ -200,12 +214,23 @@ class JobsPanel(QWidget):
 
     def _update_actions(self) -> None:
         record = self.selected_record()
+        self._show_details(record or self.model.record_at(0))
         state = record.state if record else None
         self.job_actions["cancel"].setEnabled(bool(record and record.active))
         self.job_actions["retry"].setEnabled(state in ("failed", "cancelled", "unknown", "done"))
         self.job_actions["open_take"].setEnabled(state == "done")
         self.job_actions["logs"].setEnabled(record is not None)
         self.job_actions["copy_id"].setEnabled(bool(record and record.request_id))
+
+    def _show_details(self, record: JobRecord | None) -> None:
+        if record is None:
+            self.details_label.set_full_text("")
+            self.details_label.hide()
+            return
+        said, status = details_text(record), status_text(record)
+        text = f"{self.model.name_of(record)} — {status}"
+        self.details_label.set_full_text(text + (f": {said}" if said and said != status else ""))
+        self.details_label.show()
 
     # -- actions --------------------------------------------------------------------------------
     def _run(self, what: str, fn) -> None:  # type: ignore[no-untyped-def]

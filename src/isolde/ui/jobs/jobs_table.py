@@ -69,7 +69,9 @@ def details_text(record: JobRecord) -> str:
         return f"take saved in {Path(record.out_dir).name}/ — Open take makes it current"
     if record.state == "cancelled":
         return "cancelled"
-    return record.logs[-1] if record.logs else record.message
+    # The latest thing said: a log line sets the message too, and the next progress event
+    # puts the engine's current phase back.
+    return record.message or (record.logs[-1] if record.logs else "")
 
 
 def linked_take(record: JobRecord, takes: tuple[Take, ...]) -> Take | None:
