@@ -103,7 +103,7 @@ def test_cancel_then_retry_from_the_panel(qtbot, job_window, slow_cloud) -> None
     qtbot.waitUntil(lambda: len(job_window.project.state.takes) == 1, timeout=5000)
 
 
-def test_the_jobs_latest_line_shows_under_the_table_even_in_a_narrow_dock(
+def test_the_line_under_the_table_describes_the_job_cancel_acts_on_even_in_a_narrow_dock(
     qtbot, job_window, slow_cloud
 ) -> None:  # type: ignore[no-untyped-def]
     panel = job_window.jobs.jobs_panel
@@ -116,6 +116,8 @@ def test_the_jobs_latest_line_shows_under_the_table_even_in_a_narrow_dock(
     assert label.full_text().startswith(panel.model.name_of(panel.model.record_at(0)))
     second = _fal_job(job_window, "isolate the dog")
     qtbot.waitUntil(lambda: "isolate the dog" in label.full_text(), timeout=5000)
+    panel.job_actions["cancel"].trigger()  # nothing selected: the job the line describes
+    wait_state(qtbot, job_window, second.id, "cancelled")
     panel.select_job(first.id)
     assert "lead vocal" in label.full_text()
     panel.job_actions["cancel"].trigger()
@@ -126,8 +128,6 @@ def test_the_jobs_latest_line_shows_under_the_table_even_in_a_narrow_dock(
     qtbot.waitUntil(lambda: label.text().endswith("…"), timeout=2000)
     assert label.fontMetrics().horizontalAdvance(label.text()) <= label.contentsRect().width()
     assert label.toolTip() == label.accessibleDescription() == label.full_text()
-    job_window.jobs.flow.cancel(second.id)
-    wait_state(qtbot, job_window, second.id, "cancelled")
 
 
 def test_a_failed_job_shows_the_reason_and_its_log(qtbot, job_window, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -148,7 +148,8 @@ class JobsPanel(QWidget):
         self.job_actions: dict[str, QAction] = {}
         buttons = FlowLayout()  # wraps in a narrow dock
         for key, text, tip, slot in (
-            ("cancel", "Cancel job", "Stop the selected job (the engine is asked to drop it)",
+            ("cancel", "Cancel job", "Stop the selected job, else the newest (the engine is asked "
+             "to drop it)",
              self.cancel_selected),
             ("retry", "Retry", "Send the selected job again, as a new job", self.retry_selected),
             ("open_take", "Open take", "Make the selected job's result the current take",
@@ -204,8 +205,10 @@ class JobsPanel(QWidget):
         self._update_actions()
 
     def selected_record(self) -> JobRecord | None:
+        """The selected job, else the newest: the one the line under the table describes, so
+        Cancel job works on a job just sent without finding its row first."""
         rows = self.table.selectionModel().selectedRows()
-        return self.model.record_at(rows[0].row()) if rows else None
+        return self.model.record_at(rows[0].row() if rows else 0)
 
     def select_job(self, job_id: str) -> None:
         row = self.model.row_of(job_id)
@@ -214,7 +217,7 @@ class JobsPanel(QWidget):
 
     def _update_actions(self) -> None:
         record = self.selected_record()
-        self._show_details(record or self.model.record_at(0))
+        self._show_details(record)
         state = record.state if record else None
         self.job_actions["cancel"].setEnabled(bool(record and record.active))
         self.job_actions["retry"].setEnabled(state in ("failed", "cancelled", "unknown", "done"))
