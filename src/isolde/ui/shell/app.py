@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import shiboken6
+from pyqtgraph.util.garbage_collector import GarbageCollector
 from PySide6.QtWidgets import QApplication
 
 from isolde.core.settings import load_settings
@@ -25,8 +26,18 @@ def create_app(argv: list[str] | None = None) -> QApplication:
     return app  # type: ignore[return-value]
 
 
+def collect_on_the_gui_thread(interval_s: float = 0.5) -> GarbageCollector:
+    """Run Python's cycle collector from a timer on the GUI thread instead of wherever it
+    happens to trigger. Left automatic, it can run in a job's worker thread, or inside a Qt call
+    such as QObject::disconnect, and destroy a Qt object there: the tests once hung that way,
+    a QMenu's destructor waiting for the lock the disconnect held. pyqtgraph's collector
+    disables the automatic one and collects each generation as its thresholds are passed."""
+    return GarbageCollector(interval=interval_s)
+
+
 def run_app(path: str | None) -> int:
     app = create_app()
+    collector = collect_on_the_gui_thread()
     window = MainWindow()
     errors = install_error_hook(window)  # here, not in MainWindow: tests keep pytest-qt's hook
     # Roomy by default, but never larger than the screen (a 1280×800 laptop must see it all).
@@ -48,6 +59,8 @@ def run_app(path: str | None) -> int:
     errors.uninstall()
     shiboken6.delete(window)
     del window
+    collector.timer.stop()
+    gc.enable()
     gc.collect()
     return code
 
