@@ -35,8 +35,13 @@ needs_network = pytest.mark.skipif(
 )
 RATE = 48_000
 PARAMS = SpeechParams(floor=0.03, blend=True)
-# The same engine with the bound switched off: what the tests compare against.
-UNBOUND = {"steady_cap_db": 300.0, "keep_above_db": (300.0, 400.0)}
+# The same engine with the bound switched off: what the tests compare against. The keep over
+# an even background (even_background: hiss is even too) is switched off with it.
+UNBOUND = {
+    "steady_cap_db": 300.0,
+    "keep_above_db": (300.0, 400.0),
+    "even_line_share": (-1.0, -2.0),
+}
 
 
 def _frames(x: np.ndarray) -> np.ndarray:

@@ -60,6 +60,15 @@ class SpeechParams:
     # babble at 0 / 5 dB, −0.8 / −1.2 → +5.6 / +6.4; every other voice hears 0.34 or more).
     deaf_hearing: tuple[float, float] = (0.15, 0.30)
     deaf_keep_db: tuple[float, float] = (10.0, 20.0)
+    # The same keep where the spans show an even background (steady_background.
+    # even_background: babble, a crowd): little of its power in strong lines (tonal_peak over
+    # the median), and little of any piece of the spans deaf_keep_db above the others' profile
+    # (babble 0.00–0.19 and 0.03–0.06 on the benchmark; an arpeggio 0.56–0.78 / 0.04–0.13,
+    # drums 0.21–0.43 / 0.18–0.28, a chord or piano 0.52–0.97 / 0.00–0.42). Measured: babble
+    # at 5 / 10 dB +0.2 / +0.4 dB (own voices), +0.4 / +1.4 (other voices; the high voice at
+    # 10 dB 0.1 → 6.5), at 0 dB within ±0.05; steady noise and nearly clean voices unchanged.
+    even_line_share: tuple[float, float] = (0.40, 0.30)
+    even_outlier_share: tuple[float, float] = (0.12, 0.08)
 
 
 def background_weights(speech: np.ndarray, background: np.ndarray, power: float) -> np.ndarray:

@@ -42,6 +42,7 @@ from isolde.dsp.speech_mask import (
 )
 from isolde.dsp.steady_background import (
     background_ceiling,
+    even_background,
     keep_standing_out,
     level_weights,
     steady_weights,
@@ -121,8 +122,9 @@ def target_power(source: FrameSource, grid: StftGrid, excluded: Ranges) -> float
 
 
 def span_frames(source: FrameSource, grid: StftGrid, excluded: Ranges) -> np.ndarray | None:
-    """Power frames (frames, bins) from up to STEADY_WINDOWS stretches of the exclude spans:
-    the background alone, to judge how steady it is; None when the spans give too few."""
+    """Power frames (frames, bins) from up to STEADY_WINDOWS stretches of the exclude spans, in
+    time order: the background alone, to judge how steady and how even it is; None when the
+    spans give too few."""
     parts = []
     for a, b in sample_windows(list(excluded), grid.n_fft * STEADY_FRAMES, STEADY_WINDOWS):
         if b - a >= grid.n_fft:
@@ -185,12 +187,17 @@ def separate_speech(
     steady = level_weights(level, profiles.noise, rate / grid.n_fft, params)
     span_power = span_frames(source, grid, excluded)
     steadiness = None
+    even = 0.0
     if span_power is not None:
         steadiness = line_steadiness(span_power, params)
         steady = np.maximum(steady, steady_weights(span_power, steadiness, params))
+        even = even_background(span_power, rate / grid.n_fft, params)
     tonal = background_lines(profiles.noise, steadiness, params) if params.blend else None
     ceiling = background_ceiling(profiles.noise, steady, params)
-    deaf_weights = np.full(len(profiles.noise), deaf)
+    # What stands well above the span profile keeps its subtraction gain when the denoiser is
+    # deaf to the target, or when the spans show the background never stands out that far.
+    keep_weight = max(deaf, even)
+    keep_weights = np.full(len(profiles.noise), keep_weight)
     done = 0  # frames masked and overlap-added so far
     for m0 in range(0, count, chunk):
         m1 = min(count, m0 + chunk)
@@ -217,9 +224,9 @@ def separate_speech(
             share = network_share(power, background, tonal, params)
             gains = blended_gains(spec.mean(axis=0), rspec, gains, share, params.floor)
         gains = keep_standing_out(gains, power, background, steady, params)
-        if deaf > 0.0:
+        if keep_weight > 0.0:
             gains = keep_standing_out(
-                gains, power, profiles.noise, deaf_weights, params, params.deaf_keep_db
+                gains, power, profiles.noise, keep_weights, params, params.deaf_keep_db
             )
         if profiles.weight is not None:  # max(gain × weight, floor), in size for a complex gain
             gains = gains * np.maximum(

@@ -20,12 +20,20 @@ a nearly clean recording, judged against the quietest frames when there are no s
 the spans' background, which after mains hum is cancelled may be residual lines alone; measured:
 the high voice over hum, 12.7–19.8 → 19.6–27.1 dB).
 
+Babble and other even backgrounds (`even_background`) get a keep of their own: when no piece
+of the spans stands `deaf_keep_db` out of the others' profile and little of their power is in
+strong lines, a bin standing that far above the profile keeps its subtraction gain, as for a
+voice the estimator cannot hear (network_hearing). It costs nothing where the network hears
+the voice, and gives back what it strips of one it does not (measured: babble at 5 / 10 dB
++0.2 … +1.4 dB; the high voice over babble at 10 dB 0.1 → 6.5).
+
 Pure functions on (frames, bins) powers; `speech_separation` applies them.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from scipy.ndimage import median_filter
 
 from isolde.dsp.speech_mask import TINY, SpeechParams, tonal_weights
 
@@ -51,6 +59,39 @@ def steady_weights(
         line_share, params.noise_line_share
     )
     return steadiness * noise_like
+
+
+EVEN_BAND_HZ = (100.0, 8000.0)  # where the pieces are held against each other
+EVEN_PIECES = 4  # the spans' frames, cut into this many pieces in time order
+
+
+def even_background(span_power: np.ndarray, bin_hz: float, params: SpeechParams) -> float:
+    """0–1: how far the spans (`span_power`, frames × bins, in time order) show a background
+    that never stands far out of its profile — babble, a crowd, rain — so that a bin standing
+    deaf_keep_db above the profile is the target's, whatever the denoiser says. The frames are
+    cut into pieces, each held against the profile of the others (a drum hit, or the next note,
+    stands out of them); and little of the power may be in lines (a chord can hold through
+    every span and change where the voice is)."""
+    pieces = np.array_split(span_power, min(EVEN_PIECES, len(span_power) // 2))
+    if len(pieces) < 2:
+        return 0.0
+    lo, hi = params.deaf_keep_db
+    band = slice(*(round(f / bin_hz) for f in EVEN_BAND_HZ))
+    outlying = total = 0.0
+    for i, whole in enumerate(pieces):
+        power = whole[:, band]
+        others = np.concatenate([p for j, p in enumerate(pieces) if j != i])[:, band].mean(axis=0)
+        ratio_db = 10 * np.log10(np.maximum(power, TINY) / np.maximum(others, TINY))
+        outlying += float((power * np.clip((ratio_db - lo) / (hi - lo), 0.0, 1.0)).sum())
+        total += float(power.sum())
+    profile = span_power.mean(axis=0)
+    median = median_filter(profile, size=params.tonal_bins, mode="nearest")
+    in_lines = profile >= params.tonal_peak * median  # strong lines only, unspread
+    line_share = float(profile[in_lines].sum()) / max(float(profile.sum()), TINY)
+    outlier_share = outlying / max(total, TINY)
+    return _ramp(line_share, params.even_line_share) * _ramp(
+        outlier_share, params.even_outlier_share
+    )
 
 
 def level_weights(
