@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from typing import NamedTuple
 
 import numpy as np
 
@@ -77,6 +78,13 @@ def speech_grid(sample_rate: int) -> StftGrid:
 
 def window_half(grid: StftGrid, sample_rate: int, params: SpeechParams) -> int:
     return max(1, round(params.window_s * sample_rate / grid.hop / 2))
+
+
+class SpeechPass(NamedTuple):
+    """What pass 2 decided for the whole file, for take.json."""
+
+    rumble_kept_below_hz: float  # the input left untouched below this (0: nowhere)
+    even_background: float  # 0–1, steady_background.even_background of the exclude spans
 
 
 class _Pending:
@@ -158,7 +166,7 @@ def separate_speech(
     chunk: int | None = None,
     recording: FrameSource | None = None,
     deaf: float = 0.0,
-) -> float:
+) -> SpeechPass:
     """Pass 2 of the speech path: stream target and residual through `emit`, in order.
 
     `source` is what is analysed and masked; `recording` (default: `source`) is the input the
@@ -167,7 +175,7 @@ def separate_speech(
     for noise: that far, what stands well above the span profile keeps its subtraction gain.
 
     Returns the frequency below which the input was left untouched as the recording's own
-    sub-sonic rumble (0: nowhere)."""
+    sub-sonic rumble (0: nowhere), and how even the spans showed the background to be."""
     total, channels, rate = source.frames, source.channels, source.sample_rate
     chunk = chunk or chunk_frames(grid, rate, channels)
     count = grid.frame_count(total)
@@ -241,4 +249,4 @@ def separate_speech(
         spec *= gains
         output.push(grid.frame_start(done), ola.push(grid.synthesise(spec)), low)
         done = ready
-    return round(keep * rate / grid.n_fft, 1)
+    return SpeechPass(round(keep * rate / grid.n_fft, 1), even)

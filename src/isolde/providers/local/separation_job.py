@@ -183,7 +183,7 @@ def run_separation(
                             "target: what stands well above the exclude spans' sound is kept"
                         )
                     reporter.phase("separating")
-                    rumble_hz = separate_speech(
+                    decided = separate_speech(
                         analysed,
                         grid,
                         speech,
@@ -199,7 +199,8 @@ def run_separation(
                     "speech_estimator": SPEECH_ESTIMATORS[backend],
                     "target_heard": None if heard is None else round(heard, 3),
                     "background_window_s": speech.window_s,
-                    "rumble_kept_below_hz": rumble_hz,
+                    "rumble_kept_below_hz": decided.rumble_kept_below_hz,
+                    "background_even": round(decided.even_background, 3),
                 }
             else:
                 reporter.phase("separating")
