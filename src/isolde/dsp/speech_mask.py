@@ -97,12 +97,18 @@ def speech_gains(
     return np.maximum(s / (s + background + TINY), params.floor)
 
 
+def line_ratio(background: np.ndarray, params: SpeechParams) -> np.ndarray:
+    """Per bin, how far the background stands above its median over `tonal_bins` bins (≥ 1):
+    a line stands `tonal_peak` or more above it."""
+    median = median_filter(background, size=params.tonal_bins, mode="nearest")
+    return np.maximum(background / np.maximum(median, TINY), 1.0)
+
+
 def tonal_weights(background: np.ndarray, params: SpeechParams) -> np.ndarray:
     """Per bin, 1 where the background is made of lines (hum, a chord's partials), 0 where it
     is smooth (noise, drums, babble): a line is what the long frames resolve and the network's
     short ones do not."""
-    median = median_filter(background, size=params.tonal_bins, mode="nearest")
-    ratio = np.maximum(background / np.maximum(median, TINY), 1.0)
+    ratio = line_ratio(background, params)
     lines = np.clip(np.log10(ratio) / np.log10(params.tonal_peak), 0.0, 1.0)
     return maximum_filter1d(lines, 2 * params.tonal_spread + 1)
 

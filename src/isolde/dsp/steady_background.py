@@ -33,9 +33,8 @@ Pure functions on (frames, bins) powers; `speech_separation` applies them.
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import median_filter
 
-from isolde.dsp.speech_mask import TINY, SpeechParams, tonal_weights
+from isolde.dsp.speech_mask import TINY, SpeechParams, line_ratio, tonal_weights
 
 
 def _ramp(value: float, edges: tuple[float, float]) -> float:
@@ -72,23 +71,22 @@ def even_background(span_power: np.ndarray, bin_hz: float, params: SpeechParams)
     cut into pieces, each held against the profile of the others (a drum hit, or the next note,
     stands out of them); and little of the power may be in lines (a chord can hold through
     every span and change where the voice is)."""
-    pieces = np.array_split(span_power, min(EVEN_PIECES, len(span_power) // 2))
-    if len(pieces) < 2:
+    count = min(EVEN_PIECES, len(span_power) // 2)
+    if count < 2:
         return 0.0
     lo, hi = params.deaf_keep_db
     band = slice(*(round(f / bin_hz) for f in EVEN_BAND_HZ))
-    outlying = total = 0.0
-    for i, whole in enumerate(pieces):
-        power = whole[:, band]
-        others = np.concatenate([p for j, p in enumerate(pieces) if j != i])[:, band].mean(axis=0)
-        ratio_db = 10 * np.log10(np.maximum(power, TINY) / np.maximum(others, TINY))
-        outlying += float((power * np.clip((ratio_db - lo) / (hi - lo), 0.0, 1.0)).sum())
-        total += float(power.sum())
+    in_band = span_power[:, band]
+    sums = in_band.sum(axis=0)
+    outlying = 0.0
+    for piece in np.array_split(in_band, count):
+        others = (sums - piece.sum(axis=0)) / (len(in_band) - len(piece))  # their profile
+        ratio_db = 10 * np.log10(np.maximum(piece, TINY) / np.maximum(others, TINY))
+        outlying += float((piece * np.clip((ratio_db - lo) / (hi - lo), 0.0, 1.0)).sum())
+    outlier_share = outlying / max(float(sums.sum()), TINY)
     profile = span_power.mean(axis=0)
-    median = median_filter(profile, size=params.tonal_bins, mode="nearest")
-    in_lines = profile >= params.tonal_peak * median  # strong lines only, unspread
+    in_lines = line_ratio(profile, params) >= params.tonal_peak  # strong lines only, unspread
     line_share = float(profile[in_lines].sum()) / max(float(profile.sum()), TINY)
-    outlier_share = outlying / max(total, TINY)
     return _ramp(line_share, params.even_line_share) * _ramp(
         outlier_share, params.even_outlier_share
     )
