@@ -22,6 +22,7 @@ import numpy as np
 from isolde.dsp.background_tracker import BackgroundTracker
 from isolde.dsp.denoised_stream import DenoisedStream
 from isolde.dsp.method_choice import complement, sample_windows
+from isolde.dsp.network_hearing import MID_BAND_HZ
 from isolde.dsp.separation import (
     EmitFn,
     OutputStage,
@@ -154,6 +155,14 @@ def background_lines(
     return lines if steadiness is None else lines * steadiness
 
 
+def _band_weights(
+    bins: int, bin_hz: float, band_hz: tuple[float, float], weight: float
+) -> np.ndarray:
+    """`weight` on the bins inside `band_hz`, 0 elsewhere."""
+    hz = np.arange(bins) * bin_hz
+    return np.where((hz >= band_hz[0]) & (hz < band_hz[1]), weight, 0.0)
+
+
 def separate_speech(
     source: FrameSource,
     grid: StftGrid,
@@ -166,6 +175,7 @@ def separate_speech(
     chunk: int | None = None,
     recording: FrameSource | None = None,
     deaf: float = 0.0,
+    deaf_mid: float = 0.0,
 ) -> SpeechPass:
     """Pass 2 of the speech path: stream target and residual through `emit`, in order.
 
@@ -173,6 +183,8 @@ def separate_speech(
     residual is taken from — the recording itself when `source` has had its hum cancelled.
     `deaf` (0–1, from network_hearing.deaf_weight) is how far the denoiser takes the target
     for noise: that far, what stands well above the span profile keeps its subtraction gain.
+    `deaf_mid` is the same for the mid band (MID_BAND_HZ) alone: that far, what stands well
+    above the tracked background there keeps its subtraction gain.
 
     Returns the frequency below which the input was left untouched as the recording's own
     sub-sonic rumble (0: nowhere), and how even the spans showed the background to be."""
@@ -206,6 +218,7 @@ def separate_speech(
     # deaf to the target, or when the spans show the background never stands out that far.
     keep_weight = max(deaf, even)
     keep_weights = np.full(len(profiles.noise), keep_weight)
+    mid_weights = _band_weights(len(profiles.noise), rate / grid.n_fft, MID_BAND_HZ, deaf_mid)
     done = 0  # frames masked and overlap-added so far
     for m0 in range(0, count, chunk):
         m1 = min(count, m0 + chunk)
@@ -235,6 +248,10 @@ def separate_speech(
         if keep_weight > 0.0:
             gains = keep_standing_out(
                 gains, power, profiles.noise, keep_weights, params, params.deaf_keep_db
+            )
+        if deaf_mid > 0.0:  # against the tracked background: the profile keeps drum hits
+            gains = keep_standing_out(
+                gains, power, background, mid_weights, params, params.deaf_keep_db
             )
         if profiles.weight is not None:  # max(gain × weight, floor), in size for a complex gain
             gains = gains * np.maximum(

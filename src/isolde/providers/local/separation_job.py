@@ -26,7 +26,7 @@ from isolde.dsp.envelope import merge_ranges
 from isolde.dsp.hum import find_hum
 from isolde.dsp.hum_cancel import SMOOTH_S, HumCancelledSource, mains_hum, separate_hum
 from isolde.dsp.method_choice import BACKEND, METHOD_HELP, choose_method
-from isolde.dsp.network_hearing import deaf_weight, hearing
+from isolde.dsp.network_hearing import Heard, deaf_weight, hearing
 from isolde.dsp.separation import (
     EmitFn,
     Profiles,
@@ -176,12 +176,9 @@ def run_separation(
                         analysed, grid, excluded, included, backend, denoised.gain,
                         reporter.check,
                     )  # fmt: skip
-                    deaf = deaf_weight(heard, speech)
-                    if deaf > 0.0:
-                        reporter.log(
-                            f"the speech estimator hears only {max(heard, 0.0):.0%} of the "
-                            "target: what stands well above the exclude spans' sound is kept"
-                        )
+                    deaf = deaf_weight(heard.overall, speech)
+                    deaf_mid = deaf_weight(heard.mid, speech)
+                    _log_deafness(reporter, heard, deaf, deaf_mid)
                     reporter.phase("separating")
                     decided = separate_speech(
                         analysed,
@@ -194,10 +191,12 @@ def run_separation(
                         reporter.step,
                         recording=source,
                         deaf=deaf,
+                        deaf_mid=deaf_mid,
                     )
                 details |= {
                     "speech_estimator": SPEECH_ESTIMATORS[backend],
-                    "target_heard": None if heard is None else round(heard, 3),
+                    "target_heard": _rounded(heard.overall),
+                    "target_heard_1_4khz": _rounded(heard.mid),
                     "background_window_s": speech.window_s,
                     "rumble_kept_below_hz": decided.rumble_kept_below_hz,
                     "background_even": round(decided.even_background, 3),
@@ -230,6 +229,24 @@ def run_separation(
         details["prompt_interpretation"] = interpretation
     files = {"target": work_dir / "target.wav", "residual": work_dir / "residual.wav"}
     return ProviderResult(files, rate, ENDPOINTS[choice.method], details=details)
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+def _log_deafness(reporter: Reporter, heard: Heard, deaf: float, deaf_mid: float) -> None:
+    """Say in the job's log when the guard for a voice the estimator takes for noise acts."""
+    if deaf > 0.0 and heard.overall is not None:
+        reporter.log(
+            f"the speech estimator hears only {max(heard.overall, 0.0):.0%} of the target: "
+            "what stands well above the exclude spans' sound is kept"
+        )
+    if deaf_mid > 0.0 and heard.mid is not None:
+        reporter.log(
+            f"the speech estimator hears only {max(heard.mid, 0.0):.0%} of the target at "
+            "1–4 kHz: what stands well above the background there is kept"
+        )
 
 
 def _cancel_hum(
