@@ -151,13 +151,14 @@ class JobsPanel(QWidget):
             ("cancel", "Cancel job", "Stop the selected job, else the newest (the engine is asked "
              "to drop it)",
              self.cancel_selected),
-            ("retry", "Retry", "Send the selected job again, as a new job", self.retry_selected),
-            ("open_take", "Open take", "Make the selected job's result the current take",
-             self.open_selected_take),
-            ("logs", "Show log…", "Everything the engine reported for the selected job",
-             self.show_logs),
-            ("copy_id", "Copy request id", "The engine's id for the job, for its support or "
-             "dashboard", self.copy_request_id),
+            ("retry", "Retry", "Send the selected job, else the newest, again as a new job",
+             self.retry_selected),
+            ("open_take", "Open take", "Make the result of the selected job, else the newest, "
+             "the current take", self.open_selected_take),
+            ("logs", "Show log…", "Everything the engine reported for the selected job, else "
+             "the newest", self.show_logs),
+            ("copy_id", "Copy request id", "The engine's id for the selected job, else the "
+             "newest, for its support or dashboard", self.copy_request_id),
         ):  # fmt: skip
             action = QAction(text, self)
             action.setToolTip(tip)
