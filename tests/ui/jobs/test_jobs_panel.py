@@ -3,6 +3,7 @@ copying the request id, no stolen focus, and a screenshot with jobs in several s
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -145,6 +146,10 @@ def test_a_failed_job_shows_the_reason_and_its_log(qtbot, job_window, monkeypatc
         text = dialog.text.toPlainText()
         assert "loading the model" in text and "out of memory" in text
         assert failed.request_id and failed.request_id in text
+        long_line = "the speech estimator hears only 11% of the target at 1–4 kHz: " * 3
+        dialog.show_record(dataclasses.replace(failed, logs=(*failed.logs, long_line)))
+        qtbot.waitUntil(lambda: dialog.isVisible(), timeout=2000)
+        assert dialog.text.horizontalScrollBar().maximum() == 0  # wrapped: read without scrolling
         qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=2000)
         QTest.keyClick(dialog.text, Qt.Key.Key_Escape)  # the log is read, then put away
         assert not dialog.isVisible()

@@ -69,7 +69,8 @@ def log_text(record: JobRecord, name: str | None = None) -> str:
     if record.message:
         lines.append(f"Message   {record.message}")
     lines.append("")
-    lines.extend(record.logs or ["(no log lines yet)"])
+    # A bullet starts each entry, so a wrapped one is not read as two.
+    lines.extend([f"• {line}" for line in record.logs] or ["(no log lines yet)"])
     return "\n".join(lines)
 
 
@@ -90,7 +91,8 @@ class JobLogsDialog(QDialog):
         self.text = QPlainTextEdit(self)
         self.text.setReadOnly(True)
         self.text.setAccessibleName("Job log")
-        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        # The engines' log lines are sentences, read whole: wrapped, not scrolled sideways.
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         # The header's values line up in columns only in a fixed-width font.
         self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
