@@ -15,6 +15,7 @@ from isolde.ui.common.theme import apply_theme
 from isolde.ui.shell.error_hook import install_error_hook
 from isolde.ui.shell.layout_memory import restore_layout
 from isolde.ui.shell.main_window import MainWindow
+from isolde.ui.shell.qt_messages import install_qt_messages
 from isolde.ui.shell.smoke_exit import quit_after_load_if_asked
 
 
@@ -40,6 +41,7 @@ def run_app(path: str | None) -> int:
     collector = collect_on_the_gui_thread()
     window = MainWindow()
     errors = install_error_hook(window)  # here, not in MainWindow: tests keep pytest-qt's hook
+    restore_qt_messages = install_qt_messages()  # Qt's warnings go to the log as well
     # Roomy by default, but never larger than the screen (a 1280×800 laptop must see it all).
     width, height = 1320, 820
     screen = app.primaryScreen()
@@ -57,6 +59,7 @@ def run_app(path: str | None) -> int:
     # on PySide6 can crash the process after a clean quit.
     window.close()
     errors.uninstall()
+    restore_qt_messages()
     shiboken6.delete(window)
     del window
     collector.timer.stop()
