@@ -32,14 +32,12 @@ import numpy as np
 from isolde.dsp.denoise_worker import denoise_whole
 from isolde.dsp.method_choice import Ranges, complement, sample_windows
 from isolde.dsp.sources import FrameSource
-from isolde.dsp.speech_mask import SpeechParams
+from isolde.dsp.speech_mask import MID_BAND_HZ, VOICE_BAND_HZ, SpeechParams, band_bins
 from isolde.dsp.stft import StftGrid
 
 WINDOWS = 4  # stretches of each kind the estimator runs on,
 WINDOW_S = 2.5  # ... each this long at most
 SETTLE_S = 0.25  # the estimator's first frames of a stretch, from a cold state, do not count
-BAND_HZ = (100.0, 8000.0)  # where a voice has its power and the estimators work
-MID_BAND_HZ = (1000.0, 4000.0)  # consonants and upper formants: what makes speech intelligible
 MIN_EXCESS = 0.25  # the target's stretches must hold this much (of the background) above it
 
 CheckFn = Callable[[], None]
@@ -74,7 +72,7 @@ def _sums(
 
 
 class Heard(NamedTuple):
-    """The share of the target the estimator hears: over BAND_HZ, and in MID_BAND_HZ alone
+    """The share of the target the estimator hears: over VOICE_BAND_HZ, and in MID_BAND_HZ alone
     (None: nothing to judge by)."""
 
     overall: float | None
@@ -117,13 +115,9 @@ def hearing(
     target = list(included) or complement(excluded, source.frames)
     background_sums = _sums(source, grid, excluded, backend, gain, check)
     target_sums = _sums(source, grid, target, backend, gain, check)
-    bands = (_bins(grid, source.sample_rate, b) for b in (BAND_HZ, MID_BAND_HZ))
+    bin_hz = source.sample_rate / grid.n_fft
+    bands = (band_bins(bin_hz, b, grid.bins) for b in (VOICE_BAND_HZ, MID_BAND_HZ))
     return Heard(*(_share(background_sums, target_sums, band) for band in bands))
-
-
-def _bins(grid: StftGrid, rate: int, band_hz: tuple[float, float]) -> slice:
-    lo, hi = (round(f * grid.n_fft / rate) for f in band_hz)
-    return slice(lo, min(hi, grid.bins))
 
 
 def deaf_weight(heard: float | None, params: SpeechParams) -> float:

@@ -22,6 +22,14 @@ import numpy as np
 from scipy.ndimage import maximum_filter1d, median_filter, uniform_filter1d
 
 TINY = 1e-20
+VOICE_BAND_HZ = (100.0, 8000.0)  # where a voice has its power and the estimators work
+MID_BAND_HZ = (1000.0, 4000.0)  # consonants and upper formants: what makes speech intelligible
+
+
+def band_bins(bin_hz: float, band_hz: tuple[float, float], bins: int) -> slice:
+    """The bins of a spectrum with `bins` bins `bin_hz` apart that fall in `band_hz`."""
+    lo, hi = (round(f / bin_hz) for f in band_hz)
+    return slice(min(lo, bins), min(hi, bins))
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,6 @@ import numpy as np
 from isolde.dsp.background_tracker import BackgroundTracker
 from isolde.dsp.denoised_stream import DenoisedStream
 from isolde.dsp.method_choice import complement, sample_windows
-from isolde.dsp.network_hearing import MID_BAND_HZ
 from isolde.dsp.separation import (
     EmitFn,
     OutputStage,
@@ -33,8 +32,10 @@ from isolde.dsp.separation import (
 )
 from isolde.dsp.sources import FrameSource, read_padded
 from isolde.dsp.speech_mask import (
+    MID_BAND_HZ,
     SpeechParams,
     background_weights,
+    band_bins,
     blended_gains,
     line_steadiness,
     network_share,
@@ -155,14 +156,6 @@ def background_lines(
     return lines if steadiness is None else lines * steadiness
 
 
-def _band_weights(
-    bins: int, bin_hz: float, band_hz: tuple[float, float], weight: float
-) -> np.ndarray:
-    """`weight` on the bins inside `band_hz`, 0 elsewhere."""
-    hz = np.arange(bins) * bin_hz
-    return np.where((hz >= band_hz[0]) & (hz < band_hz[1]), weight, 0.0)
-
-
 def separate_speech(
     source: FrameSource,
     grid: StftGrid,
@@ -218,7 +211,8 @@ def separate_speech(
     # deaf to the target, or when the spans show the background never stands out that far.
     keep_weight = max(deaf, even)
     keep_weights = np.full(len(profiles.noise), keep_weight)
-    mid_weights = _band_weights(len(profiles.noise), rate / grid.n_fft, MID_BAND_HZ, deaf_mid)
+    mid_weights = np.zeros(len(profiles.noise))
+    mid_weights[band_bins(rate / grid.n_fft, MID_BAND_HZ, len(mid_weights))] = deaf_mid
     done = 0  # frames masked and overlap-added so far
     for m0 in range(0, count, chunk):
         m1 = min(count, m0 + chunk)

@@ -34,7 +34,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from isolde.dsp.speech_mask import TINY, SpeechParams, line_ratio, tonal_weights
+from isolde.dsp.speech_mask import (
+    TINY,
+    VOICE_BAND_HZ,
+    SpeechParams,
+    band_bins,
+    line_ratio,
+    tonal_weights,
+)
 
 
 def _ramp(value: float, edges: tuple[float, float]) -> float:
@@ -60,7 +67,6 @@ def steady_weights(
     return steadiness * noise_like
 
 
-EVEN_BAND_HZ = (100.0, 8000.0)  # where the pieces are held against each other
 EVEN_PIECES = 4  # the spans' frames, cut into this many pieces in time order
 
 
@@ -75,8 +81,7 @@ def even_background(span_power: np.ndarray, bin_hz: float, params: SpeechParams)
     if count < 2:
         return 0.0
     lo, hi = params.deaf_keep_db
-    band = slice(*(round(f / bin_hz) for f in EVEN_BAND_HZ))
-    in_band = span_power[:, band]
+    in_band = span_power[:, band_bins(bin_hz, VOICE_BAND_HZ, span_power.shape[1])]
     sums = in_band.sum(axis=0)
     outlying = 0.0
     for piece in np.array_split(in_band, count):
