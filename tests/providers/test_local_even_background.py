@@ -5,34 +5,28 @@ takes for noise, over reverberant babble at 10 dB, is not made worse than its in
 
 from __future__ import annotations
 
-import shutil
-
 import numpy as np
 import pytest
+from espeak_scenes import (
+    RATE,
+    SENTENCES,
+    at_snr,
+    needs_espeak,
+    needs_network,
+    separate_with_network,
+    talkers,
+)
 from scipy.signal import fftconvolve
 
-from isolde.dsp import deepfilter, speech_separation
-from isolde.dsp.denoised_stream import DenoisedStream
-from isolde.dsp.separation import estimate_profiles
+from isolde.dsp import speech_separation
 from isolde.dsp.sources import ArraySource
 from isolde.dsp.speech_mask import SpeechParams
-from isolde.dsp.speech_separation import separate_speech, span_frames, speech_grid
+from isolde.dsp.speech_separation import span_frames, speech_grid
 from isolde.dsp.steady_background import even_background
-from isolde.dsp.wiener import WienerParams
 
-needs_network = pytest.mark.skipif(
-    not deepfilter.available(), reason=deepfilter.unavailable_reason()
-)
-needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="no espeak-ng")
-RATE = 48_000
 PARAMS = SpeechParams(floor=0.03, blend=True)
 LENGTH = 12 * RATE
 SPANS = [(0, int(1.9 * RATE)), (6 * RATE, 8 * RATE)]  # background alone, two stretches
-SENTENCES = (
-    "The quick brown fox jumps over the lazy dog near the river bank.",
-    "Please call Stella and ask her to bring these things with her from the store.",
-    "A large fawn jumped quickly over white zinc boxes on the shelf.",
-)
 TALKERS = ("en-gb+m3", "en-us+f4", "en-029+m1", "en-gb-scotland+f5", "de+m1", "fr+f2")
 
 
@@ -44,13 +38,7 @@ def _even(x: np.ndarray, spans: list[tuple[int, int]] = SPANS) -> float:
 
 
 def _talkers(sig, count: int) -> np.ndarray:
-    out = np.zeros(LENGTH)
-    for i, voice in enumerate(TALKERS[:count]):
-        said = np.concatenate(
-            [sig.espeak(s, voice) for s in SENTENCES[i % 3 :] + SENTENCES[: i % 3]]
-        )
-        out += np.roll(np.resize(said, LENGTH), i * 7919)
-    return out
+    return talkers(sig, TALKERS[:count], LENGTH, stagger=7919)
 
 
 def _room(x: np.ndarray, rt60_s: float = 0.6) -> np.ndarray:
@@ -85,17 +73,7 @@ def test_reverberant_babble_is_even_and_dry_talkers_are_not(sig) -> None:
 
 
 def _separate(mix: np.ndarray) -> np.ndarray:
-    source = ArraySource(mix[:, None], RATE)
-    grid = speech_grid(RATE)
-    wiener = WienerParams()
-    profiles = estimate_profiles(source, grid, wiener, SPANS, [], lambda n: None)
-    targets: list[np.ndarray] = []
-    with DenoisedStream(source, backend="deepfilter") as denoised:
-        separate_speech(
-            source, grid, PARAMS, profiles, SPANS, denoised,
-            lambda t, r: targets.append(t), lambda n: None,
-        )  # fmt: skip
-    return np.concatenate(targets)[:, 0]
+    return separate_with_network(mix, SPANS, PARAMS)
 
 
 @needs_network
@@ -111,9 +89,7 @@ def test_a_voice_the_network_takes_for_noise_is_kept_over_babble(
     for at, text in ((2.0, SENTENCES[1]), (8.2, "Bring a warm coat, the wind is fierce.")):
         said = sig.espeak(text, "en-us+Andrea")[: int(3.7 * RATE)]
         speech[int(at * RATE) : int(at * RATE) + len(said)] = said
-    babble = _room(_talkers(sig, 6))
-    active = np.mean(speech[np.abs(speech) > 1e-4] ** 2)
-    mix = speech + babble * np.sqrt(active / np.mean(babble**2)) * 10 ** (-10 / 20)
+    mix = speech + at_snr(_room(_talkers(sig, 6)), speech, 10)
 
     def gain(out: np.ndarray) -> float:
         return sig.si_sdr(out, speech) - sig.si_sdr(mix, speech)

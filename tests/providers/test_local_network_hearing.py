@@ -7,44 +7,34 @@ which the network hears below 1 kHz but drops at 1–4 kHz; and Cancel while it 
 from __future__ import annotations
 
 import multiprocessing as mp
-import shutil
 
 import numpy as np
 import pytest
+from espeak_scenes import (
+    RATE,
+    at_snr,
+    needs_espeak,
+    needs_network,
+    separate_with_network,
+    talkers,
+)
 
 from isolde.core.errors import Cancelled
 from isolde.core.progress import CancelToken
 from isolde.core.spans import Span
-from isolde.dsp import deepfilter, denoised_stream
-from isolde.dsp.denoised_stream import DenoisedStream, input_gain
+from isolde.dsp import denoised_stream
+from isolde.dsp.denoised_stream import input_gain
 from isolde.dsp.network_hearing import Heard, deaf_weight, hearing
-from isolde.dsp.separation import estimate_profiles
 from isolde.dsp.sources import ArraySource
 from isolde.dsp.speech_mask import SpeechParams
-from isolde.dsp.speech_separation import separate_speech, speech_grid
+from isolde.dsp.speech_separation import speech_grid
 from isolde.dsp.wiener import WienerParams
 from isolde.providers.base import JobEvent, Request, RequestKind
 from isolde.providers.local import LocalProvider
 
-needs_network = pytest.mark.skipif(
-    not deepfilter.available(), reason=deepfilter.unavailable_reason()
-)
-needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="no espeak-ng")
-RATE = 48_000
 LEAD = 2 * RATE
 SPANS = [(0, int(1.9 * RATE))]  # the lead-in, background alone
-SENTENCES = (
-    "The quick brown fox jumps over the lazy dog near the river bank.",
-    "Please call Stella and ask her to bring these things with her from the store.",
-    "A large fawn jumped quickly over white zinc boxes on the shelf.",
-)
-
-
-def _at(background: np.ndarray, target: np.ndarray, snr_db: float) -> np.ndarray:
-    """`background` scaled to `snr_db` under the target's active level, as long as the target."""
-    active = np.mean(target[np.abs(target) > 1e-4] ** 2)
-    scale = np.sqrt(active / np.mean(background**2)) * 10 ** (-snr_db / 20)
-    return scale * np.resize(background, len(target))
+SPEECH = SpeechParams(floor=WienerParams().floor, blend=True)
 
 
 def _hearing(mix: np.ndarray, spans=SPANS) -> Heard:
@@ -58,18 +48,7 @@ def _heard(mix: np.ndarray, spans=SPANS) -> float | None:
 
 
 def _separate(mix: np.ndarray, deaf: float, deaf_mid: float = 0.0) -> np.ndarray:
-    source = ArraySource(mix[:, None], RATE)
-    grid = speech_grid(RATE)
-    wiener = WienerParams()
-    profiles = estimate_profiles(source, grid, wiener, SPANS, [], lambda n: None)
-    params = SpeechParams(floor=wiener.floor, blend=True)
-    targets: list[np.ndarray] = []
-    with DenoisedStream(source, backend="deepfilter") as denoised:
-        separate_speech(
-            source, grid, params, profiles, SPANS, denoised,
-            lambda t, r: targets.append(t), lambda n: None, deaf=deaf, deaf_mid=deaf_mid,
-        )  # fmt: skip
-    return np.concatenate(targets)[:, 0]
+    return separate_with_network(mix, SPANS, SPEECH, deaf, deaf_mid)
 
 
 def test_deaf_weight_is_full_below_its_range_and_none_above() -> None:
@@ -86,8 +65,8 @@ def test_the_network_hears_a_voice_but_not_a_plucked_arpeggio(sig) -> None:
     noise = sig.pink(12 * RATE)[:, 0]
     voice = np.concatenate([np.zeros(LEAD), sig.speech(10.0)])
     notes = np.concatenate([np.zeros(LEAD), sig.plucks(10 * RATE)])
-    assert _heard(voice + _at(noise, voice, 0)) > 0.5
-    heard = _heard(notes + _at(noise, notes, 0))
+    assert _heard(voice + at_snr(noise, voice, 0)) > 0.5
+    heard = _heard(notes + at_snr(noise, notes, 0))
     assert heard < 0.05 and deaf_weight(heard, SpeechParams(floor=0.03)) == 1.0
 
 
@@ -95,7 +74,7 @@ def test_the_network_hears_a_voice_but_not_a_plucked_arpeggio(sig) -> None:
 def test_nothing_to_judge_without_spans_or_a_target_above_them(sig) -> None:
     noise = sig.pink(8 * RATE)[:, 0]
     voice = np.concatenate([np.zeros(LEAD), sig.speech(6.0)])
-    assert _hearing(voice + _at(noise, voice, 0), spans=[]) == Heard(None, None)
+    assert _hearing(voice + at_snr(noise, voice, 0), spans=[]) == Heard(None, None)
     assert _hearing(noise) == Heard(None, None)  # the "target's" stretches: the spans' noise
 
 
@@ -106,13 +85,7 @@ def _gain(sig, out: np.ndarray, mix: np.ndarray, speech: np.ndarray) -> float:
 def _talkers(sig) -> np.ndarray:
     """Four other espeak-ng voices at once, dry: competing talkers."""
     voices = ("en-gb+m3", "en-us+f4", "en-029+m1", "en-gb-scotland+f5")
-    out = np.zeros(16 * RATE)
-    for i, voice in enumerate(voices):
-        said = np.concatenate(
-            [sig.espeak(s, voice) for s in SENTENCES[i % 3 :] + SENTENCES[: i % 3]]
-        )
-        out += np.resize(said, len(out))
-    return out
+    return talkers(sig, voices, 16 * RATE)
 
 
 def _sentences(sig, voice: str) -> np.ndarray:
@@ -132,7 +105,7 @@ def test_a_voice_the_network_takes_for_noise_is_not_made_worse_over_talkers(sig)
     """espeak-ng's Andrea over competing talkers: the network passes almost none of her, and
     without the guard the target is 5–7 dB worse than the input."""
     speech = _sentences(sig, "en-us+Andrea")
-    mix = speech + _at(_talkers(sig), speech, 0)
+    mix = speech + at_snr(_talkers(sig), speech, 0)
     heard = _heard(mix)
     deaf = deaf_weight(heard, SpeechParams(floor=0.03))
     assert deaf == 1.0, heard
@@ -144,7 +117,7 @@ def test_a_voice_the_network_takes_for_noise_is_not_made_worse_over_talkers(sig)
 @needs_espeak
 def test_a_voice_the_network_hears_comes_out_as_before(sig) -> None:
     speech = _sentences(sig, "en-us")
-    mix = speech + _at(_talkers(sig), speech, 5)
+    mix = speech + at_snr(_talkers(sig), speech, 5)
     heard = _heard(mix)
     assert heard is not None and heard > SpeechParams(floor=0.03).deaf_hearing[1]
     assert _gain(sig, _separate(mix, deaf_weight(heard, SpeechParams(floor=0.03))), mix, speech) > 3
@@ -176,7 +149,7 @@ def test_a_voice_the_network_drops_at_1_to_4_khz_keeps_that_band_over_drums(sig)
     there (0.87) is left alone."""
     params = SpeechParams(floor=0.03)
     speech = _sentences(sig, "en-us+Andrea")
-    mix = speech + _at(_drum_kit(len(speech) / RATE), speech, 10)
+    mix = speech + at_snr(_drum_kit(len(speech) / RATE), speech, 10)
     heard = _hearing(mix)
     deaf_mid = deaf_weight(heard.mid, params)
     assert deaf_weight(heard.overall, params) == 0.0 and deaf_mid >= 0.5, heard
@@ -184,7 +157,7 @@ def test_a_voice_the_network_drops_at_1_to_4_khz_keeps_that_band_over_drums(sig)
     assert kept - _gain(sig, _separate(mix, 0.0), mix, speech) >= 3.0
 
     other = _sentences(sig, "en-us")
-    mix = other + _at(_drum_kit(len(other) / RATE), other, 10)
+    mix = other + at_snr(_drum_kit(len(other) / RATE), other, 10)
     assert deaf_weight(_hearing(mix).mid, params) == 0.0
 
 
@@ -194,7 +167,7 @@ def test_cancel_while_listening_stops_before_any_output(
 ) -> None:
     monkeypatch.setattr(denoised_stream, "PROCESS_MIN_S", 1.0)  # the worker is running too
     voice = np.concatenate([np.zeros(LEAD), sig.speech(6.0)])
-    path = write_wav((voice + _at(sig.pink(len(voice))[:, 0], voice, 5))[:, None])
+    path = write_wav((voice + at_snr(sig.pink(len(voice))[:, 0], voice, 5))[:, None])
     token = CancelToken()
     phases: list[str] = []
 
