@@ -1,6 +1,7 @@
 """The main window's keyboard and screen-reader wiring: the timeline's spoken state, job
-results announced, and the Tab order: through the prompt panel (engine → prompt → options →
-Separate, kept when the options form is rebuilt for another engine), and out of every table."""
+results announced, the Tab order: through the prompt panel (engine → prompt → options →
+Separate, kept when the options form is rebuilt for another engine), and out of every table,
+and the keys of a button Tab reached."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QGridLayout, QScrollArea, QWidget
 
 from isolde.ui.common.announce import announce
+from isolde.ui.shell.button_keys import ButtonKeys
 from isolde.ui.timeline.timeline_access import TimelineAccess
 
 if TYPE_CHECKING:
@@ -87,6 +89,7 @@ class WindowAccess:
         window.jobs.flow.completed.connect(lambda text: announce(window, text))
         self.prompt_order = PromptTabOrder(window.jobs.prompt_panel)
         keep_tab_moving(window)
+        self.button_keys = ButtonKeys(window)  # Space and Return press a button Tab reached
 
     def close(self) -> None:
         self.timeline.close()

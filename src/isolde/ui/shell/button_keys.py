@@ -1,0 +1,78 @@
+"""Keys for a control reached with the keyboard: a button takes Space and Return, a list box
+Space, as in any dialog. Without this the window's Space shortcut (play / pause) takes the key
+first, and a push button outside a dialog ignores Return, so a keyboard-only user could Tab to
+a panel's buttons but never press them.
+
+A control a mouse click focused leaves Space to play / pause, as before: click Separate, then
+Space to listen, without starting a second job."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QComboBox,
+    QPushButton,
+    QToolButton,
+    QWidget,
+)
+
+PRESS_KEYS = frozenset({Qt.Key.Key_Space})
+CLICK_KEYS = frozenset({Qt.Key.Key_Return, Qt.Key.Key_Enter})
+PLAIN = (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
+BY_KEYBOARD = "isolde_focus_by_keyboard"  # a property on the control, set as focus arrives
+
+
+def _takes_keys(widget: QWidget) -> bool:
+    if isinstance(widget, QAbstractButton):
+        return True
+    return isinstance(widget, QComboBox) and not widget.isEditable()
+
+
+def _clicks(widget: QObject) -> bool:
+    """Return presses a push or tool button; a check box keeps Qt's meaning (none)."""
+    return isinstance(widget, QPushButton | QToolButton)
+
+
+class ButtonKeys(QObject):
+    """Watches where the focus goes in `window`: a control that gets it with no mouse button
+    down (Tab, Shift+Tab, or a mnemonic) takes its own keys while it keeps the focus."""
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        self.window = window
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        app.focusChanged.connect(self._focus_changed)  # let go with this object, the window's child
+
+    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if new is None or not _takes_keys(new) or new.window() is not self.window:
+            return
+        # Qt gives the focus on the mouse press, so a button is still down for a click.
+        by_keyboard = QApplication.mouseButtons() == Qt.MouseButton.NoButton
+        new.setProperty(BY_KEYBOARD, by_keyboard)
+        new.installEventFilter(self)  # Qt keeps one copy however often it is installed
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind not in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
+            return False
+        if not isinstance(event, QKeyEvent) or event.modifiers() not in PLAIN:
+            return False
+        if not isinstance(watched, QWidget) or not watched.hasFocus():
+            return False
+        if not watched.property(BY_KEYBOARD):
+            return False
+        key = event.key()
+        clicks = key in CLICK_KEYS and _clicks(watched)
+        if key not in PRESS_KEYS and not clicks:
+            return False
+        if kind == QEvent.Type.ShortcutOverride:
+            event.accept()  # the key goes to the control, not to a window shortcut
+            return True
+        if clicks and isinstance(watched, QAbstractButton):
+            watched.animateClick()
+            return True
+        return False  # Space: the control's own key handling presses or opens it

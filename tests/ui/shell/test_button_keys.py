@@ -1,0 +1,94 @@
+"""Keys on a control Tab reached: Space and Return press a panel's button, Space toggles a check
+box and opens a list box, instead of the window's play / pause; after a mouse click on the same
+control Space still plays. Keys go through Qt's shortcut map, as a user's do."""
+
+from __future__ import annotations
+
+from job_helpers import wait_state
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QWidget
+
+from isolde.ui.shell.accessibility import prompt_chain
+from isolde.ui.shell.main_window import MainWindow
+
+
+def _plays(window: MainWindow) -> list[bool]:
+    """Each time the window's Play / pause command runs."""
+    pressed: list[bool] = []
+    window.actions_by_key["play_pause"].triggered.connect(lambda *_: pressed.append(True))
+    return pressed
+
+
+def _tab_to(qtbot, window: MainWindow, control: QWidget) -> None:  # type: ignore[no-untyped-def]
+    """Give the focus to the control before `control` in the prompt panel, then press Tab."""
+    chain = [
+        w for w in prompt_chain(window.jobs.prompt_panel) if w.isEnabled() and w.isVisibleTo(window)
+    ]
+    before = chain[chain.index(control) - 1]
+    window.activateWindow()
+    before.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(lambda: before.hasFocus() or before.isAncestorOf(QApplication.focusWidget()))
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is control
+
+
+def _ready(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.project.add_span(0.0, 1.0, include=False)
+    window.edit_state.set_in(0.0)  # "Only the in/out range" can be ticked
+    window.edit_state.set_out(1.5)
+    panel = window.jobs.prompt_panel
+    qtbot.waitUntil(lambda: panel.separate_button.isEnabled() and panel.only_selection.isEnabled())
+    QApplication.processEvents()  # the options form takes its place in the Tab order
+
+
+def test_space_and_return_press_the_button_tab_reached(qtbot, job_window) -> None:  # type: ignore[no-untyped-def]
+    _ready(qtbot, job_window)
+    plays = _plays(job_window)
+    separate = job_window.jobs.prompt_panel.separate_button
+    _tab_to(qtbot, job_window, separate)
+    QTest.keyClick(separate, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: job_window.jobs.jobs_panel.model.rowCount() == 1)
+    assert plays == []
+    first = job_window.jobs.session.records()[0].id
+    wait_state(qtbot, job_window, first, "done")
+    QTest.keyClick(separate, Qt.Key.Key_Return)  # a push button outside a dialog ignored it
+    qtbot.waitUntil(lambda: job_window.jobs.jobs_panel.model.rowCount() == 2)
+    assert plays == []
+
+
+def test_a_check_box_and_a_list_box_tab_reached_take_space(qtbot, job_window) -> None:  # type: ignore[no-untyped-def]
+    _ready(qtbot, job_window)
+    plays = _plays(job_window)
+    panel = job_window.jobs.prompt_panel
+    _tab_to(qtbot, job_window, panel.only_selection)
+    ticked = panel.only_selection.isChecked()
+    QTest.keyClick(panel.only_selection, Qt.Key.Key_Space)
+    assert panel.only_selection.isChecked() is not ticked
+    QTest.keyClick(panel.only_selection, Qt.Key.Key_Return)  # a check box has no Return
+    assert panel.only_selection.isChecked() is not ticked
+    panel.prompt.setFocus(Qt.FocusReason.TabFocusReason)
+    QTest.keyClick(panel.prompt, Qt.Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier)
+    assert QApplication.focusWidget() is panel.engine
+    QTest.keyClick(panel.engine, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: panel.engine.view().isVisible())
+    panel.engine.hidePopup()
+    assert plays == []
+
+
+def test_after_a_mouse_click_space_still_plays(qtbot, job_window) -> None:  # type: ignore[no-untyped-def]
+    _ready(qtbot, job_window)
+    plays = _plays(job_window)
+    box = job_window.jobs.prompt_panel.only_selection
+    job_window.activateWindow()
+    ticked = box.isChecked()
+    QTest.mouseClick(box, Qt.MouseButton.LeftButton)
+    assert box.hasFocus() and box.isChecked() is not ticked
+    QTest.keyClick(box, Qt.Key.Key_Space)
+    assert plays == [True]  # play / pause, and the box is left as the click set it
+    assert box.isChecked() is not ticked
+    QTest.keyClick(box, Qt.Key.Key_Space)  # pause again: nothing keeps playing
+    _tab_to(qtbot, job_window, box)  # the same box, now reached with Tab
+    QTest.keyClick(box, Qt.Key.Key_Space)
+    assert box.isChecked() is ticked
+    assert plays == [True, True]
