@@ -7,9 +7,10 @@ from __future__ import annotations
 from job_helpers import wait_state
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QPushButton, QWidget
 
 from isolde.ui.shell.accessibility import prompt_chain
+from isolde.ui.shell.button_keys import inside_window
 from isolde.ui.shell.main_window import MainWindow
 
 
@@ -92,3 +93,23 @@ def test_after_a_mouse_click_space_still_plays(qtbot, job_window) -> None:  # ty
     QTest.keyClick(box, Qt.Key.Key_Space)
     assert box.isChecked() is ticked
     assert plays == [True, True]
+
+
+def test_a_floating_panel_counts_and_a_dialog_keeps_its_own_keys(qtbot, job_window) -> None:  # type: ignore[no-untyped-def]
+    _ready(qtbot, job_window)
+    plays = _plays(job_window)
+    panel = job_window.jobs.prompt_panel
+    dock = next(d for d in job_window.findChildren(QDockWidget) if d.isAncestorOf(panel))
+    dock.setFloating(True)
+    qtbot.waitUntil(lambda: dock.isFloating() and dock.isVisible())
+    box = panel.only_selection
+    ticked = box.isChecked()
+    dock.activateWindow()
+    box.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(box.hasFocus)
+    QTest.keyClick(box, Qt.Key.Key_Space)  # the window's shortcuts reach a floating panel too
+    assert box.isChecked() is not ticked
+    assert plays == []
+    dialog = QDialog(job_window)
+    assert not inside_window(QPushButton("OK", dialog), job_window)  # Return: the default button
+    assert inside_window(box, job_window)

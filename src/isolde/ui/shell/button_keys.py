@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
     QComboBox,
+    QDockWidget,
     QPushButton,
     QToolButton,
     QWidget,
@@ -29,6 +30,19 @@ def _takes_keys(widget: QWidget) -> bool:
     if isinstance(widget, QAbstractButton):
         return True
     return isinstance(widget, QComboBox) and not widget.isEditable()
+
+
+def inside_window(widget: QWidget, window: QWidget) -> bool:
+    """`widget` is in `window` or in one of its floating docks (where its shortcuts also act),
+    not in a dialog: there Return belongs to the dialog's default button."""
+    while widget is not window:
+        if widget.isWindow() and not isinstance(widget, QDockWidget):
+            return False
+        parent = widget.parentWidget()
+        if parent is None:
+            return False
+        widget = parent
+    return True
 
 
 def _clicks(widget: QObject) -> bool:
@@ -48,7 +62,7 @@ class ButtonKeys(QObject):
         app.focusChanged.connect(self._focus_changed)  # let go with this object, the window's child
 
     def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
-        if new is None or not _takes_keys(new) or new.window() is not self.window:
+        if new is None or not _takes_keys(new) or not inside_window(new, self.window):
             return
         # Qt gives the focus on the mouse press, so a button is still down for a click.
         by_keyboard = QApplication.mouseButtons() == Qt.MouseButton.NoButton
