@@ -5,9 +5,16 @@ control Space still plays. Keys go through Qt's shortcut map, as a user's do."""
 from __future__ import annotations
 
 from job_helpers import wait_state
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDockWidget,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
 
 from isolde.ui.shell.accessibility import prompt_chain
 from isolde.ui.shell.button_keys import inside_window
@@ -21,17 +28,27 @@ def _plays(window: MainWindow) -> list[bool]:
     return pressed
 
 
+def _reachable(window: MainWindow) -> list[QWidget]:
+    """The prompt panel's controls that Tab stops at, in order."""
+    chain = prompt_chain(window.jobs.prompt_panel)
+    return [w for w in chain if w.isEnabled() and w.isVisibleTo(window)]
+
+
 def _tab_to(qtbot, window: MainWindow, control: QWidget) -> None:  # type: ignore[no-untyped-def]
     """Give the focus to the control before `control` in the prompt panel, then press Tab."""
-    chain = [
-        w for w in prompt_chain(window.jobs.prompt_panel) if w.isEnabled() and w.isVisibleTo(window)
-    ]
+    chain = _reachable(window)
     before = chain[chain.index(control) - 1]
     window.activateWindow()
     before.setFocus(Qt.FocusReason.TabFocusReason)
     qtbot.waitUntil(lambda: before.hasFocus() or before.isAncestorOf(QApplication.focusWidget()))
     QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is control
+
+
+def _close_popup() -> None:
+    popup = QApplication.activePopupWidget()
+    if popup is not None:
+        popup.close()
 
 
 def _ready(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
@@ -113,3 +130,38 @@ def test_a_floating_panel_counts_and_a_dialog_keeps_its_own_keys(qtbot, job_wind
     dialog = QDialog(job_window)
     assert not inside_window(QPushButton("OK", dialog), job_window)  # Return: the default button
     assert inside_window(box, job_window)
+
+
+def test_the_focus_passed_on_by_a_control_disabled_leaves_space_to_play(qtbot, job_window) -> None:  # type: ignore[no-untyped-def]
+    _ready(qtbot, job_window)
+    plays = _plays(job_window)
+    panel = job_window.jobs.prompt_panel
+    job_window.activateWindow()
+    QTest.mouseClick(panel.prompt, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(panel.prompt.hasFocus)
+    panel.prompt.setEnabled(False)  # as Cancel is once its job has stopped: the focus moves on
+    assert QApplication.focusWidget() is panel.examples  # the next control, a button
+    QTimer.singleShot(1000, _close_popup)  # a regression opens the examples menu: not a hang
+    QTest.keyClick(panel.examples, Qt.Key.Key_Space)
+    assert plays == [True]
+    assert not panel.examples.isDown() and QApplication.activePopupWidget() is None
+
+
+def test_back_from_a_dialog_a_button_keeps_how_it_got_the_focus(qtbot, job_window) -> None:  # type: ignore[no-untyped-def]
+    _ready(qtbot, job_window)
+    plays = _plays(job_window)
+    box = job_window.jobs.prompt_panel.only_selection
+    job_window.activateWindow()
+    QTest.mouseClick(box, Qt.MouseButton.LeftButton)
+    ticked = box.isChecked()
+    dialog = QDialog(job_window)
+    field = QLineEdit(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    field.setFocus()
+    qtbot.waitUntil(field.hasFocus)
+    dialog.close()
+    job_window.activateWindow()
+    qtbot.waitUntil(box.hasFocus)
+    QTest.keyClick(box, Qt.Key.Key_Space)  # clicked before the dialog: Space still plays
+    assert plays == [True] and box.isChecked() is ticked

@@ -61,13 +61,21 @@ class ButtonKeys(QObject):
         assert isinstance(app, QApplication)
         app.focusChanged.connect(self._focus_changed)  # let go with this object, the window's child
 
-    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+    def _focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
         if new is None or not _takes_keys(new) or not inside_window(new, self.window):
             return
-        # Qt gives the focus on the mouse press, so a button is still down for a click.
-        by_keyboard = QApplication.mouseButtons() == Qt.MouseButton.NoButton
-        new.setProperty(BY_KEYBOARD, by_keyboard)
         new.installEventFilter(self)  # Qt keeps one copy however often it is installed
+        if old is None or not inside_window(old, self.window):
+            return  # back from a dialog or another program: as it was before
+        # Qt gives the focus on the mouse press, so a button is still down for a click. A
+        # control that was disabled or hidden passes the focus on with no key pressed: the
+        # next one must not take the Space meant for play / pause (Cancel → Retry).
+        by_keyboard = (
+            QApplication.mouseButtons() == Qt.MouseButton.NoButton
+            and old.isEnabled()
+            and old.isVisible()
+        )
+        new.setProperty(BY_KEYBOARD, by_keyboard)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
