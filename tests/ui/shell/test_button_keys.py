@@ -52,6 +52,9 @@ def _close_popup() -> None:
 
 
 def _ready(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    held = QApplication.mouseButtons()
+    if held != Qt.MouseButton.NoButton:  # QTest's double click leaves its button down
+        QTest.mouseRelease(window, held)
     window.project.add_span(0.0, 1.0, include=False)
     window.edit_state.set_in(0.0)  # "Only the in/out range" can be ticked
     window.edit_state.set_out(1.5)

@@ -9,6 +9,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QMenu
 from window_helpers import shown_window
 
+from isolde.ui.shell.button_keys import PANEL_KEYS
 from isolde.ui.shell.editor_actions import COMMANDS, command_text, native_text
 from isolde.ui.shell.main_window import MainWindow
 from isolde.ui.shell.shortcuts_dialog import ShortcutsDialog
@@ -140,6 +141,17 @@ def test_the_mouse_gestures_are_listed_in_their_own_groups(qtbot) -> None:  # ty
     assert timeline == list(TIMELINE_GESTURES)
     assert video == list(VIDEO_GESTURES)
     assert ("Double-click a mark", "Set its exact times") in timeline
+
+
+def test_the_panels_keys_are_listed(qtbot) -> None:  # type: ignore[no-untyped-def]
+    window = shown_window(qtbot)
+    dialog = _reference(qtbot, window)
+    panels = [(k, c) for g, c, k in dialog.visible_rows() if g == "Keyboard — panels"]
+    assert panels == list(PANEL_KEYS)
+    qtbot.keyClicks(dialog.filter, "press button")
+    assert dialog.visible_rows() == [
+        ("Keyboard — panels", "Press the button Tab reached", "Space, Return")
+    ]
 
 
 def test_cells_cannot_be_edited(qtbot) -> None:  # type: ignore[no-untyped-def]

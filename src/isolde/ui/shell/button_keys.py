@@ -20,6 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+# (keys, what they do) in the panels, for the shortcut reference (Help → Keyboard shortcuts).
+PANEL_KEYS: tuple[tuple[str, str], ...] = (
+    ("Tab, Shift+Tab", "Move to the next or previous control; out of a table too"),
+    ("Space, Return", "Press the button Tab reached"),
+    ("Space", "Tick the check box or open the list Tab reached"),
+)
 PRESS_KEYS = frozenset({Qt.Key.Key_Space})
 CLICK_KEYS = frozenset({Qt.Key.Key_Return, Qt.Key.Key_Enter})
 PLAIN = (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)

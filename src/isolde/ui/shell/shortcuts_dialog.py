@@ -24,11 +24,17 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from isolde.ui.shell.button_keys import PANEL_KEYS
 from isolde.ui.shell.editor_actions import COMMANDS_BY_KEY, command_text, keys_text
 from isolde.ui.timeline.gestures import TIMELINE_GESTURES
 from isolde.ui.video.gestures import VIDEO_GESTURES
 
-MOUSE_GROUPS = (("Mouse — timeline", TIMELINE_GESTURES), ("Mouse — video", VIDEO_GESTURES))
+# After the menus' commands: the keys of the panels' own controls, then the mouse.
+OTHER_GROUPS = (
+    ("Keyboard — panels", PANEL_KEYS),
+    ("Mouse — timeline", TIMELINE_GESTURES),
+    ("Mouse — video", VIDEO_GESTURES),
+)
 
 
 @dataclass(frozen=True)
@@ -45,7 +51,7 @@ class Group:
 
 def reference_groups(bar: QMenuBar) -> list[Group]:
     """One group per menu of `bar` (in menu-bar order, every command in menu order), then the
-    mouse groups."""
+    panels' keys and the mouse groups."""
     groups: list[Group] = []
     for menu_action in bar.actions():
         menu = menu_action.menu()
@@ -53,7 +59,7 @@ def reference_groups(bar: QMenuBar) -> list[Group]:
             entries = tuple(_entries(menu, prefix=""))
             if entries:
                 groups.append(Group(command_text(menu.title()), entries))
-    for title, gestures in MOUSE_GROUPS:
+    for title, gestures in OTHER_GROUPS:
         groups.append(Group(title, tuple(Entry(what, how) for how, what in gestures)))
     return groups
 
