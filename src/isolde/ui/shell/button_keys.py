@@ -58,7 +58,8 @@ def _clicks(widget: QObject) -> bool:
 
 class ButtonKeys(QObject):
     """Watches where the focus goes in `window`: a control that gets it with no mouse button
-    down (Tab, Shift+Tab, or a mnemonic) takes its own keys while it keeps the focus."""
+    down, from another control of the window still enabled and shown (Tab, Shift+Tab, a
+    mnemonic), takes its own keys while it keeps the focus."""
 
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
