@@ -4,11 +4,13 @@ control Space still plays. Keys go through Qt's shortcut map, as a user's do."""
 
 from __future__ import annotations
 
+import pytest
 from job_helpers import wait_state
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QApplication,
+    QComboBox,
     QDialog,
     QDockWidget,
     QLineEdit,
@@ -168,3 +170,33 @@ def test_back_from_a_dialog_a_button_keeps_how_it_got_the_focus(qtbot, job_windo
     qtbot.waitUntil(box.hasFocus)
     QTest.keyClick(box, Qt.Key.Key_Space)  # clicked before the dialog: Space still plays
     assert plays == [True] and box.isChecked() is ticked
+
+
+def test_a_list_box_tab_reached_takes_letters_home_and_end(qtbot, job_window) -> None:  # type: ignore[no-untyped-def]
+    _ready(qtbot, job_window)
+    plays = _plays(job_window)
+    method = _option(job_window, "Method")
+    spectrogram = job_window.actions_by_key["spectrogram"]
+    shown = spectrogram.isChecked()
+    job_window.seek(5.0)
+    _tab_to(qtbot, job_window, method)
+    items = [method.itemText(i) for i in range(method.count())]
+    QTest.keyClick(method, Qt.Key.Key_End)
+    assert method.currentText() == items[-1]
+    QTest.keyClick(method, Qt.Key.Key_S)  # the first item that starts with s
+    assert method.currentText() == next(t for t in items if t.lower().startswith("s"))
+    QTest.keyClick(method, Qt.Key.Key_Home)
+    assert method.currentIndex() == 0
+    assert spectrogram.isChecked() is shown  # S did not switch the view
+    assert job_window.timeline.playhead == pytest.approx(5.0)  # Home did not move the playhead
+    assert plays == []
+
+
+def _option(window: MainWindow, name: str) -> QComboBox:
+    found = [
+        w
+        for w in window.jobs.prompt_panel.options.findChildren(QComboBox)
+        if w.accessibleName() == name and w.isVisibleTo(window)
+    ]
+    assert len(found) == 1, name
+    return found[0]

@@ -1,7 +1,8 @@
 """Keys for a control reached with the keyboard: a button takes Space and Return, a list box
-Space, as in any dialog. Without this the window's Space shortcut (play / pause) takes the key
-first, and a push button outside a dialog ignores Return, so a keyboard-only user could Tab to
-a panel's buttons but never press them.
+Space, letters, Home and End, as in any dialog. Without this the window's one-key shortcuts
+(Space: play / pause, S: spectrogram, Home: playhead to start) take them first, and a push
+button outside a dialog ignores Return, so a keyboard-only user could Tab to a panel's buttons
+but never press them.
 
 A control a mouse click focused leaves Space to play / pause, as before: click Separate, then
 Space to listen, without starting a second job."""
@@ -25,9 +26,11 @@ PANEL_KEYS: tuple[tuple[str, str], ...] = (
     ("Tab, Shift+Tab", "Move to the next or previous control; out of a table too"),
     ("Space, Return", "Press the button Tab reached"),
     ("Space", "Tick the check box or open the list Tab reached"),
+    ("A letter, Home, End", "Choose in the list Tab reached: the item it starts, first, last"),
 )
 PRESS_KEYS = frozenset({Qt.Key.Key_Space})
 CLICK_KEYS = frozenset({Qt.Key.Key_Return, Qt.Key.Key_Enter})
+LIST_KEYS = frozenset({Qt.Key.Key_Home, Qt.Key.Key_End, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown})
 PLAIN = (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
 BY_KEYBOARD = "isolde_focus_by_keyboard"  # a property on the control, set as focus arrives
 
@@ -49,6 +52,14 @@ def inside_window(widget: QWidget, window: QWidget) -> bool:
             return False
         widget = parent
     return True
+
+
+def _list_key(widget: QObject, event: QKeyEvent) -> bool:
+    """A list box's own keys: a letter or digit jumps to the item it starts, Home and End go
+    to the first and last (window-wide they move the playhead)."""
+    if not isinstance(widget, QComboBox):
+        return False
+    return event.key() in LIST_KEYS or event.text().isalnum()
 
 
 def _clicks(widget: QObject) -> bool:
@@ -96,7 +107,7 @@ class ButtonKeys(QObject):
             return False
         key = event.key()
         clicks = key in CLICK_KEYS and _clicks(watched)
-        if key not in PRESS_KEYS and not clicks:
+        if key not in PRESS_KEYS and not clicks and not _list_key(watched, event):
             return False
         if kind == QEvent.Type.ShortcutOverride:
             event.accept()  # the key goes to the control, not to a window shortcut
