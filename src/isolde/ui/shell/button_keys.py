@@ -31,6 +31,7 @@ PANEL_KEYS: tuple[tuple[str, str], ...] = (
 PRESS_KEYS = frozenset({Qt.Key.Key_Space})
 CLICK_KEYS = frozenset({Qt.Key.Key_Return, Qt.Key.Key_Enter})
 LIST_KEYS = frozenset({Qt.Key.Key_Home, Qt.Key.Key_End, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown})
+CLICKED_BY_RETURN = (QPushButton, QToolButton)
 PLAIN = (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
 BY_KEYBOARD = "isolde_focus_by_keyboard"  # a property on the control, set as focus arrives
 
@@ -54,17 +55,17 @@ def inside_window(widget: QWidget, window: QWidget) -> bool:
     return True
 
 
-def _list_key(widget: QObject, event: QKeyEvent) -> bool:
-    """A list box's own keys: a letter or digit jumps to the item it starts, Home and End go
-    to the first and last (window-wide they move the playhead)."""
-    if not isinstance(widget, QComboBox):
-        return False
-    return event.key() in LIST_KEYS or event.text().isalnum()
-
-
-def _clicks(widget: QObject) -> bool:
-    """Return presses a push or tool button; a check box keeps Qt's meaning (none)."""
-    return isinstance(widget, QPushButton | QToolButton)
+def _own_key(widget: QObject, event: QKeyEvent) -> bool:
+    """Whether the key is one the control handles itself: Space presses a button, ticks a
+    check box or opens a list box; Return presses a push or tool button (a check box keeps
+    Qt's meaning: none); in a list box a letter or digit jumps to the item it starts, Home and
+    End to the first and last (window-wide they move the playhead)."""
+    key = event.key()
+    if isinstance(widget, QAbstractButton):
+        return key in PRESS_KEYS or (key in CLICK_KEYS and isinstance(widget, CLICKED_BY_RETURN))
+    if isinstance(widget, QComboBox):
+        return key in PRESS_KEYS or key in LIST_KEYS or event.text().isalnum()
+    return False
 
 
 class ButtonKeys(QObject):
@@ -101,18 +102,13 @@ class ButtonKeys(QObject):
             return False
         if not isinstance(event, QKeyEvent) or event.modifiers() not in PLAIN:
             return False
-        if not isinstance(watched, QWidget) or not watched.hasFocus():
-            return False
-        if not watched.property(BY_KEYBOARD):
-            return False
-        key = event.key()
-        clicks = key in CLICK_KEYS and _clicks(watched)
-        if key not in PRESS_KEYS and not clicks and not _list_key(watched, event):
+        # Key events reach only the focused control, so the filter needs no focus check.
+        if not watched.property(BY_KEYBOARD) or not _own_key(watched, event):
             return False
         if kind == QEvent.Type.ShortcutOverride:
             event.accept()  # the key goes to the control, not to a window shortcut
             return True
-        if clicks and isinstance(watched, QAbstractButton):
-            watched.animateClick()
+        if event.key() in CLICK_KEYS and isinstance(watched, QAbstractButton):
+            watched.animateClick()  # outside a dialog a push button ignores Return
             return True
-        return False  # Space: the control's own key handling presses or opens it
+        return False  # the control's own key handling does the rest
