@@ -16,6 +16,7 @@ from isolde.ui.shell.error_hook import install_error_hook
 from isolde.ui.shell.layout_memory import restore_layout
 from isolde.ui.shell.main_window import MainWindow
 from isolde.ui.shell.qt_messages import install_qt_messages
+from isolde.ui.shell.quit_signals import quit_on_signals
 from isolde.ui.shell.smoke_exit import quit_after_load_if_asked
 
 
@@ -42,6 +43,7 @@ def run_app(path: str | None) -> int:
     window = MainWindow()
     errors = install_error_hook(window)  # here, not in MainWindow: tests keep pytest-qt's hook
     restore_qt_messages = install_qt_messages()  # Qt's warnings go to the log as well
+    signals = quit_on_signals(window)  # Ctrl-C, kill, logout: autosave, then close
     # Roomy by default, but never larger than the screen (a 1280×800 laptop must see it all).
     width, height = 1320, 820
     screen = app.primaryScreen()
@@ -60,6 +62,9 @@ def run_app(path: str | None) -> int:
     window.close()
     errors.uninstall()
     restore_qt_messages()
+    signals.uninstall()
+    if signals.received is not None:
+        code = 128 + signals.received  # as a shell reports a process a signal stopped
     shiboken6.delete(window)
     del window
     collector.timer.stop()

@@ -69,14 +69,17 @@ class Autosaver(QObject):
             self._latest.start(self.latest_ms)
 
     def write_now(self) -> None:
-        project = self._project
-        if project is None:
-            self._stop_timers()
-            return
-        if self._busy():
+        if self._project is not None and self._busy():
             self._idle.start(RETRY_MS)  # mid-drag: the drop is moments away
             return
+        self.flush()
+
+    def flush(self) -> None:
+        """Write the autosave now, even mid-drag: the editor is about to quit."""
+        project = self._project
         self._stop_timers()
+        if project is None:
+            return
         text = autosave_text(project.state, project.path) if project.dirty else None
         self.writer.submit(project.recovery_path, text)
         self._check.start()

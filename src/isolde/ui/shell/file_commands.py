@@ -130,6 +130,12 @@ class FileCommands:
         self.closed = True
         return True
 
+    def close_keeping_autosave(self) -> None:
+        """Let the window close without asking, its unsaved edits written to the autosave
+        (offered at the next start): a quit nobody is at the window to answer for."""
+        self.w.autosaver.flush()
+        self.closed = True
+
     def _media_path(self) -> Path | None:
         document = self.w.document
         return Path(document.source.info.path) if document is not None else None
