@@ -53,3 +53,29 @@ def screenshot_dir() -> Path:
     out = Path(os.environ.get("ISOLDE_TEST_OUTPUT", repo_root / "test-output"))
     out.mkdir(parents=True, exist_ok=True)
     return out
+
+
+EDITOR_SCRIPT = """
+import sys
+from PySide6.QtCore import QTimer
+from isolde.ui.shell.app import create_app, run_app
+from isolde.ui.shell.unsaved import Answer
+
+app = create_app()
+def when_loaded():
+    windows = [w for w in app.topLevelWidgets() if w.objectName() == "isolde-main"]
+    if not windows or windows[0].loading:
+        QTimer.singleShot(50, when_loaded)
+        return
+    window = windows[0]
+{body}
+QTimer.singleShot(50, when_loaded)
+sys.exit(run_app(None))
+"""
+
+
+def editor_script(body: str) -> str:
+    """A `python -c` script: the editor on the bundled sample, running `body` (statements on
+    `window`, `app`, `Answer`, one per line) once the sample has loaded."""
+    lines = "\n".join(f"    {line}" for line in body.strip().splitlines())
+    return EDITOR_SCRIPT.format(body=lines)

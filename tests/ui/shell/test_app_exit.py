@@ -6,25 +6,16 @@ import os
 import subprocess
 import sys
 
-SCRIPT = """
-import sys
-from PySide6.QtCore import QTimer
-from isolde.ui.shell.app import create_app, run_app
-from isolde.ui.shell.unsaved import Answer
+from window_helpers import editor_script
 
-app = create_app()
-def close_when_loaded():
-    windows = [w for w in app.topLevelWidgets() if w.objectName() == "isolde-main"]
-    if not windows or windows[0].loading:
-        QTimer.singleShot(50, close_when_loaded)
-        return
-    windows[0].ask_unsaved = lambda *_: Answer.DISCARD  # the real question is modal
-    windows[0].project.add_span(0.0, 1.0, include=False)
-    windows[0].project.add_region(12.0, 12.5)
-    QTimer.singleShot(200, windows[0].close)
-QTimer.singleShot(50, close_when_loaded)
-sys.exit(run_app(None))
+SCRIPT = editor_script(
+    """
+window.ask_unsaved = lambda *_: Answer.DISCARD  # the real question is modal
+window.project.add_span(0.0, 1.0, include=False)
+window.project.add_region(12.0, 12.5)
+QTimer.singleShot(200, window.close)
 """
+)
 
 
 def test_open_sample_then_quit_exits_cleanly() -> None:

@@ -11,25 +11,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from window_helpers import editor_script
 
-SCRIPT = """
-import sys
-from PySide6.QtCore import QTimer
-from isolde.ui.shell.app import create_app, run_app
-
-app = create_app()
-def edit_when_loaded():
-    windows = [w for w in app.topLevelWidgets() if w.objectName() == "isolde-main"]
-    if not windows or windows[0].loading:
-        QTimer.singleShot(50, edit_when_loaded)
-        return
-    window = windows[0]
-    window.ask_unsaved = lambda *_: sys.exit("asked about unsaved changes")
-    window.project.add_span(1.0, 2.5, include=False)  # unsaved, and not yet autosaved
-    print("READY", window.project.recovery_path, flush=True)
-QTimer.singleShot(50, edit_when_loaded)
-sys.exit(run_app(None))
+SCRIPT = editor_script(
+    """
+window.ask_unsaved = lambda *_: sys.exit("asked about unsaved changes")
+window.project.add_span(1.0, 2.5, include=False)  # unsaved, and not yet autosaved
+print("READY", window.project.recovery_path, flush=True)
 """
+)
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
