@@ -206,3 +206,23 @@ def test_for_other_targets_hum_outside_the_exclude_spans_is_kept(
     )
     result = LocalProvider().run(request, tmp_path / "job")
     assert result.details["hum_cancelled"] is None
+
+
+def test_a_hum_far_under_the_voice_is_left_to_the_mask(sig) -> None:
+    """Cancelling takes a little of what passes through each line: a hum 40 dB under the voice
+    is worth less than that, so the lines the voice covers are not cancelled; a loud hum's are."""
+    speech = sig.speech(10.0, RATE, 4)
+    speech[: 2 * RATE] = 0
+    hum = wandering_hum(10.0, 50.0, seed=3)
+    hum *= np.sqrt(np.mean(speech[speech != 0] ** 2) / np.mean(hum**2))
+    spans = [(0, int(1.9 * RATE))]
+    loud = mains_hum(ArraySource(speech + 0.3 * hum, RATE), within=spans)
+    assert loud is not None and len(loud.harmonics) >= 55
+    faint = mains_hum(ArraySource(speech + 0.01 * hum, RATE), within=spans)
+    kept = () if faint is None else faint.harmonics
+    assert len(kept) < 30
+    # What it keeps cancelling leaves the voice as whole as the input had it.
+    mix = speech + 0.01 * hum
+    if faint is not None:
+        out = HumCancelledSource(ArraySource(mix, RATE), faint).read(0, len(mix))[:, 0]
+        assert sig.si_sdr(out.astype(np.float64), speech) > sig.si_sdr(mix, speech) - 0.5

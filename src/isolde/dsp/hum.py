@@ -120,17 +120,14 @@ def detect_hum(
     )
     if len(harmonics) < MIN_LINES or not set(harmonics) & {1, 2, 3}:
         return None
-    # The Hann main lobe reaches ±2 bins around each line.
-    bins = sorted(
-        {
-            b
-            for k in harmonics
-            for b in range(round(k * f0 * per_hz) - 2, round(k * f0 * per_hz) + 3)
-            if 0 <= b < len(steady)
-        }
-    )
-    line_bins = np.array(bins, dtype=np.int64)
+    line_bins = np.concatenate([harmonic_bins(f0, k, per_hz, len(steady)) for k in harmonics])
     return HumProfile(f0, harmonics, line_bins, steady[line_bins])
+
+
+def harmonic_bins(f0: float, k: int, per_hz: float, size: int) -> np.ndarray:
+    """The bins (of `size`) that harmonic k of f0 covers: the Hann main lobe reaches ±2 bins."""
+    centre = round(k * f0 * per_hz)
+    return np.arange(max(centre - 2, 0), min(centre + 3, size), dtype=np.int64)
 
 
 def find_hum(
