@@ -36,6 +36,7 @@ from isolde.dsp.separation import (
     separate,
 )
 from isolde.dsp.sources import FrameSource
+from isolde.dsp.span_tails import without_tails
 from isolde.dsp.speech_mask import SpeechParams
 from isolde.dsp.speech_separation import separate_speech, speech_grid
 from isolde.dsp.stft import StftGrid
@@ -125,7 +126,12 @@ def run_separation(
     started = time.perf_counter()
     rate, frames = source.sample_rate, source.frames
     spans = effective_spans(list(request.spans))
-    excluded = sample_ranges(spans, False, rate, frames)
+    excluded, tails = without_tails(source, sample_ranges(spans, False, rate, frames))
+    for a, b in tails:
+        reporter.log(
+            f"the first {(b - a) / rate:.2f} s of the exclude span at {a / rate:.2f} s is the "
+            "fading tail of the sound before it: left out of the background"
+        )
     included = sample_ranges(spans, True, rate, frames)
     params = WienerParams(reduction_db=float(options["reduction_db"]))
     reading = prompts.read_prompt(request.prompt) if request.kind is RequestKind.TEXT else None
@@ -147,6 +153,7 @@ def run_separation(
         "method_requested": str(options["method"]),
         "method_chosen": choice.method,
         "chosen_because": choice.reason,
+        "exclude_tails_left_out_s": [[round(a / rate, 3), round(b / rate, 3)] for a, b in tails],
     }
     if choice.method == "hum":
         if spans:
