@@ -1,16 +1,18 @@
 """Offline engine benchmark (run on purpose; see tests/bench/README.md for what and how):
 
     .venv/bin/python tests/bench/bench_local_engine.py [--json] [--voices 6] [--hours 0.25]
-        [--backgrounds pink,babble,clean30] [--snrs 0,5] [--long-methods auto,spectral]
+        [--backgrounds 'pink,babble,clean30,clean30 room'] [--snrs 0,5]
+        [--long-methods auto,spectral]
         [--skip-quality] [--skip-long] [--skip-vad] [--vad-voices 2] [--dir DIR] [--no-cache]
         [--references-only] [--json-out FILE]
 
 Quality: espeak-ng voices over noise (pink, brown, hum), music (pad, plucked arpeggio, struck
 piano-like notes, drums) and reverberant babble at 0, 5 and 10 dB SNR, exclude spans on the
-speech-free stretches, plus a nearly clean case (hiss 30 dB down, a rumble that must stay) with
-and without spans. SI-SDR improvement of the engine as a user gets it (`auto`), of each method
-the provider declares, of the DeepFilterNet network alone, of noisereduce (the reference) and of
-an ideal mask (the ceiling). Speed and memory: each method once on a long 48 kHz stereo file in
+speech-free stretches, plus nearly clean cases: hiss 30 dB down with a rumble that must stay
+(with and without spans), the voice in a room (its echo is part of it), and mains hum 40 dB down.
+SI-SDR improvement of the engine as a user gets it (`auto`), of each method the provider
+declares, of the DeepFilterNet network alone, of noisereduce (the reference) and of an ideal
+mask (the ceiling). Speed and memory: each method once on a long 48 kHz stereo file in
 a fresh process (long_runs.py).
 """
 
@@ -42,6 +44,7 @@ from long_runs import long_file_runs
 from mixtures import (
     BACKGROUNDS,
     NEARLY_CLEAN,
+    NEARLY_CLEAN_KINDS,
     RATE,
     SNRS_DB,
     VOICES,
@@ -127,12 +130,13 @@ def quality(
     methods: tuple[str, ...],
     network: bool,
     engine: bool,
-    kinds: tuple[str, ...] = (*BACKGROUNDS, NEARLY_CLEAN),
+    kinds: tuple[str, ...] = (*BACKGROUNDS, *NEARLY_CLEAN_KINDS),
     snrs: tuple[int, ...] = SNRS_DB,
 ) -> list[dict]:
-    """Every mixture of the grid, then the nearly clean ones marked and unmarked."""
+    """Every mixture of the grid, then the nearly clean ones (the plain one marked and
+    unmarked, the room and hum ones marked)."""
     rows = []
-    for kind in (k for k in kinds if k != NEARLY_CLEAN):
+    for kind in (k for k in kinds if k not in NEARLY_CLEAN_KINDS):
         for snr in snrs:
             rows += [
                 score_item(mixture(v, kind, snr), kind, methods, network, engine)
@@ -144,6 +148,10 @@ def quality(
         rows.append(score_item(mx, NEARLY_CLEAN, methods, network, engine))
         bare = dataclasses.replace(mx, exclude=())
         rows.append(score_item(bare, UNMARKED, methods, network, engine))
+    for kind in (k for k in NEARLY_CLEAN_KINDS[1:] if k in kinds):
+        rows += [
+            score_item(nearly_clean(v, kind), kind, methods, network, engine) for v in range(voices)
+        ]
     print("  nearly clean done", file=sys.stderr)
     return rows
 
@@ -219,7 +227,11 @@ def main() -> int:
     engine = not args.references_only
 
     print(f"quality (methods: auto, {', '.join(methods)})…", file=sys.stderr)
-    kinds = tuple(args.backgrounds.split(",")) if args.backgrounds else (*BACKGROUNDS, NEARLY_CLEAN)
+    kinds = (
+        tuple(args.backgrounds.split(","))
+        if args.backgrounds
+        else (*BACKGROUNDS, *NEARLY_CLEAN_KINDS)
+    )
     snrs = tuple(int(x) for x in args.snrs.split(",")) if args.snrs else SNRS_DB
     rows = [] if args.skip_quality else quality(args.voices, methods, network, engine, kinds, snrs)
     if not engine:

@@ -10,7 +10,8 @@ hiss 30 dB below it (active speech level) and a sub-sonic rumble (3–20 Hz, 20 
 that belongs to the recording, as an unfiltered microphone keeps it. There the reference is the
 voice PLUS the rumble, the background is the hiss alone: removing the rumble counts as damage,
 and the mixture itself scores about 28 dB, so "not worse than the input" means keeping almost
-everything.
+everything. Two more nearly clean cases: the voice in a room (`clean30 room`, its echo part of the
+reference) and mains hum 40 dB under the voice with the hiss (`clean30 hum`).
 
 Mixtures take a few seconds each to make (espeak-ng, the pad's many partials); `use_cache(dir)`
 keeps them on disk as float32, under a folder named after this file's and backgrounds.py's
@@ -42,6 +43,13 @@ SNRS_DB = (0, 5, 10)
 NEARLY_CLEAN = "clean30"
 NEARLY_CLEAN_SNR_DB = 30
 RUMBLE_BELOW_VOICE_DB = 20
+# Two more nearly clean voices (hiss 30 dB below, no rumble): the voice in a room (RT60 0.3–0.7 s;
+# the reference is the voice as the room made it, so taking its echo for noise is damage, and the
+# exclude spans right after a sentence hold its tail), and mains hum 40 dB under the voice.
+NEARLY_CLEAN_ROOM = "clean30 room"
+NEARLY_CLEAN_HUM = "clean30 hum"
+NEARLY_CLEAN_KINDS = (NEARLY_CLEAN, NEARLY_CLEAN_ROOM, NEARLY_CLEAN_HUM)
+HUM_BELOW_VOICE_DB = 40
 
 # (espeak-ng voice, words per minute, the sentences it says): three men, three women, four
 # accents (US, British, RP, Scottish, Caribbean).
@@ -217,6 +225,8 @@ def background(kind: str, n: int, seed: int) -> np.ndarray:
         "piano": lambda: bg.piano(n, rng),
         "drums": lambda: bg.drums(n, rng),
         NEARLY_CLEAN: lambda: rng.standard_normal(n),  # the hiss
+        NEARLY_CLEAN_ROOM: lambda: rng.standard_normal(n),
+        NEARLY_CLEAN_HUM: lambda: rng.standard_normal(n),
     }
     if kind in simple:
         return simple[kind]()
@@ -231,15 +241,21 @@ def background(kind: str, n: int, seed: int) -> np.ndarray:
 
 
 def _seed(voice_index: int, kind: str) -> int:
-    kinds = (*BACKGROUNDS, NEARLY_CLEAN)
+    kinds = (*BACKGROUNDS, *NEARLY_CLEAN_KINDS)
     return 100 * voice_index + kinds.index(kind)
 
 
 def _make(voice_index: int, kind: str, snr_db: float) -> Mixture:
     speech, exclude = speech_track(voice_index)
+    if kind == NEARLY_CLEAN_ROOM:
+        rng = np.random.default_rng(_seed(voice_index, kind) + 60)
+        speech = bg.reverberate(speech, rng, rt60_s=rng.uniform(0.3, 0.7))[: len(speech)]
     level = active_power(speech)
     noise = background(kind, len(speech), _seed(voice_index, kind))
     noise *= np.sqrt(level / np.mean(noise**2) / 10 ** (snr_db / 10))
+    if kind == NEARLY_CLEAN_HUM:
+        hum = bg.hum(len(speech), np.random.default_rng(_seed(voice_index, kind) + 70))
+        noise += hum * np.sqrt(level / np.mean(hum**2) / 10 ** (HUM_BELOW_VOICE_DB / 10))
     if kind == NEARLY_CLEAN:  # the rumble belongs to the recording: part of the reference
         low = bg.rumble(len(speech), np.random.default_rng(_seed(voice_index, kind) + 50))
         speech = speech + low * np.sqrt(
@@ -291,8 +307,8 @@ def mixture(voice_index: int, kind: str, snr_db: float) -> Mixture:
     return mx
 
 
-def nearly_clean(voice_index: int) -> Mixture:
-    return mixture(voice_index, NEARLY_CLEAN, NEARLY_CLEAN_SNR_DB)
+def nearly_clean(voice_index: int, kind: str = NEARLY_CLEAN) -> Mixture:
+    return mixture(voice_index, kind, NEARLY_CLEAN_SNR_DB)
 
 
 def all_mixtures(voices: int = len(VOICES)) -> list[Mixture]:

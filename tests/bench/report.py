@@ -11,6 +11,7 @@ from mixtures import (
     BACKGROUNDS,
     MUSIC_BACKGROUNDS,
     NEARLY_CLEAN,
+    NEARLY_CLEAN_KINDS,
     NOISE_BACKGROUNDS,
     SNRS_DB,
 )
@@ -123,7 +124,7 @@ def print_quality(rows: list[dict], labels: list[str]) -> None:
     print(f"SI-SDR improvement, dB (mean over {voices} voices; `auto` is the engine's default)")
     print(f"{'background':<18} {'SNR':>3} " + " ".join(f"{x[:11]:>11}" for x in labels)
           + "  auto chose")  # fmt: skip
-    kinds = [*BACKGROUNDS, NEARLY_CLEAN, f"{NEARLY_CLEAN} unmarked"]
+    kinds = [*BACKGROUNDS, NEARLY_CLEAN, f"{NEARLY_CLEAN} unmarked", *NEARLY_CLEAN_KINDS[1:]]
     for kind in kinds:
         for snr in sorted({r["snr"] for r in rows if r["kind"] == kind}):
             cell = [r for r in rows if r["kind"] == kind and r["snr"] == snr]
