@@ -5,8 +5,9 @@ hundred milliseconds into it. In a nearly clean recording that tail is far loude
 the span is meant to show, and taken for the background it makes every method cut the voice
 (held-out reverberant voices 40 dB over pink noise: down to -7 dB of SI-SDR against the input).
 The tail belongs to what rang before it, so the leading stretch where the sound decays — from
-the level just before the span down to the span's own level — is left out of the span (and so
-counts as the target's, like any unmarked stretch).
+the level just before the span down to the span's own level — is left out of the span: it
+counts as the target's, like any unmarked stretch, and is not cut to the floor either (a hard
+stop of a voice's echo at the span's edge is heard as a gate).
 
 A span that starts on a sound (a cough, a door) is untouched: there the level before the span
 is lower than its start. So is a fade that does not settle within MAX_TAIL_S (music, not a

@@ -130,7 +130,7 @@ def run_separation(
     for a, b in tails:
         reporter.log(
             f"the first {(b - a) / rate:.2f} s of the exclude span at {a / rate:.2f} s is the "
-            "fading tail of the sound before it: left out of the background"
+            "fading echo of the sound before it: kept with that sound, not taken for background"
         )
     included = sample_ranges(spans, True, rate, frames)
     params = WienerParams(reduction_db=float(options["reduction_db"]))
