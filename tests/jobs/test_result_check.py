@@ -87,6 +87,22 @@ def test_a_target_that_leaks_into_the_exclude_spans(source: Path, tmp_path: Path
     assert codes(again) == []
 
 
+def test_an_echo_the_engine_kept_at_a_span_start_is_no_leak(tmp_path: Path) -> None:
+    """The local engine keeps a voice's fading echo at the start of an exclude span with the
+    voice (it names those stretches in its details); the rest of the span it clears."""
+    t = np.arange(5 * RATE) / RATE
+    x = 0.002 * np.random.default_rng(4).standard_normal(t.size)
+    echo = (t >= 3.0) & (t < 3.3)
+    x[echo] += 0.3 * np.exp(-(t[echo] - 3.0) / 0.05) * np.sin(2 * np.pi * 300 * t[echo])
+    source = write(tmp_path / "source.wav", x[:, None].astype(np.float32))
+    target = x.copy()
+    target[(t >= 3.3) & (t < 4.0)] = 0
+    kept = write(tmp_path / "t.wav", target[:, None].astype(np.float32))
+    assert codes(check_take_files(kept, source, (EXCLUDE,))) == ["leak"]
+    checks = check_take_files(kept, source, (EXCLUDE,), echoes=[(3.0, 3.3)])
+    assert codes(checks) == [] and checks["measures"]["exclude_db"] == -200.0
+
+
 def test_a_target_kept_outside_rather_than_inside_the_includes(
     source: Path, tmp_path: Path
 ) -> None:

@@ -40,6 +40,7 @@ OUTSIDE_MARGIN_DB = 6.0  # kept outside the includes by this much more than insi
 LEAK_KEPT_DB = -15.0  # kept inside the excludes (about 18% of the amplitude): a leak
 
 CHECK_VERSION = 1
+ECHOES_KEY = "exclude_tails_left_out_s"  # the offline engine's detail: echoes it kept
 
 
 def frame_energies(path: str | Path, frame_s: float = FRAME_S) -> np.ndarray:
@@ -91,14 +92,18 @@ def check_energies(
     spans: Sequence[Span] = (),
     selection: tuple[float, float] | None = None,
     frame_s: float = FRAME_S,
+    echoes: Sequence[tuple[float, float]] = (),
 ) -> dict[str, Any]:
-    """The checks for a target against its source, both as `frame_energies`."""
+    """The checks for a target against its source, both as `frame_energies`. `echoes` (seconds)
+    are the starts of exclude spans the engine found to hold the fading echo of the sound
+    before them and kept with it: not counted as a leak."""
     count = min(len(target), len(source))
     target, source = target[:count], source[:count]
     judged = _mask(count, frame_s, [selection]) if selection else np.ones(count, dtype=bool)
     flat = effective_spans(list(spans))
     include = _mask(count, frame_s, [(s.start, s.end) for s in flat if s.include]) & judged
     exclude = _mask(count, frame_s, [(s.start, s.end) for s in flat if not s.include]) & judged
+    exclude &= ~_mask(count, frame_s, echoes)
     outside = judged & ~include & ~exclude if include.any() else np.zeros(count, dtype=bool)
     m: dict[str, float | None] = {
         "target_db": _level(target, judged),
@@ -165,9 +170,12 @@ def check_take_files(
     source: str | Path,
     spans: Sequence[Span] = (),
     selection: tuple[float, float] | None = None,
+    echoes: Sequence[tuple[float, float]] = (),
 ) -> dict[str, Any]:
     """`check_energies` on two audio files."""
-    return check_energies(frame_energies(target), frame_energies(source), spans, selection)
+    return check_energies(
+        frame_energies(target), frame_energies(source), spans, selection, echoes=echoes
+    )
 
 
 def problem_messages(checks: Any) -> list[str]:
@@ -190,8 +198,9 @@ def check_result(
     checks: dict[str, Any] = {}
     if "target" in files:
         selection = (request.selection.start, request.selection.end) if request.selection else None
+        echoes = [(float(a), float(b)) for a, b in (details or {}).get(ECHOES_KEY) or ()]
         try:
-            checks = check_take_files(files["target"], source, request.spans, selection)
+            checks = check_take_files(files["target"], source, request.spans, selection, echoes)
         except (IsoldeError, OSError, ValueError) as exc:
             checks = {"version": CHECK_VERSION, "problems": [], "error": str(exc)}
     predicted = (details or {}).get("predicted_spans")
