@@ -130,12 +130,14 @@ def harmonic_bins(f0: float, k: int, per_hz: float, size: int) -> np.ndarray:
     return np.arange(max(centre - 2, 0), min(centre + 3, size), dtype=np.int64)
 
 
-def find_hum(
-    source: FrameSource, check: Callable[[], None] = lambda: None, within: Ranges | None = None
-) -> HumProfile | None:
-    """`detect_hum` on frames sampled over the file, or only `within` those ranges (stretches
-    shorter than one frame say nothing and are left out)."""
-    grid = hum_grid(source.sample_rate)
+def range_frames(
+    source: FrameSource,
+    grid: StftGrid,
+    check: Callable[[], None] = lambda: None,
+    within: Ranges | None = None,
+) -> np.ndarray:
+    """`sample_frames` over the file, or only `within` those ranges (stretches shorter than
+    one frame say nothing and are left out)."""
     windows = None
     if within is not None:
         length = window_length(grid, source.sample_rate)
@@ -144,4 +146,13 @@ def find_hum(
             for a, b in sample_windows(list(within), length, SAMPLE_WINDOWS)
             if b - a >= grid.n_fft
         ]
-    return detect_hum(sample_frames(source, grid, check, windows), grid, source.sample_rate, check)
+    return sample_frames(source, grid, check, windows)
+
+
+def find_hum(
+    source: FrameSource, check: Callable[[], None] = lambda: None, within: Ranges | None = None
+) -> HumProfile | None:
+    """`detect_hum` on frames sampled over the file, or only `within` those ranges."""
+    grid = hum_grid(source.sample_rate)
+    frames = range_frames(source, grid, check, within)
+    return detect_hum(frames, grid, source.sample_rate, check)

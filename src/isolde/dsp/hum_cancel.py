@@ -30,16 +30,8 @@ import numpy as np
 from scipy.signal import fftconvolve
 from scipy.signal.windows import hann
 
-from isolde.dsp.hum import (
-    SAMPLE_WINDOWS,
-    HumProfile,
-    find_hum,
-    harmonic_bins,
-    hum_grid,
-    sample_frames,
-    window_length,
-)
-from isolde.dsp.method_choice import complement, sample_windows
+from isolde.dsp.hum import HumProfile, detect_hum, harmonic_bins, hum_grid, range_frames
+from isolde.dsp.method_choice import complement
 from isolde.dsp.separation import EmitFn, OutputStage, Ranges, StepFn
 from isolde.dsp.sources import FrameSource, read_padded
 
@@ -260,48 +252,41 @@ def mains_hum(
     source: FrameSource, check: Callable[[], None] = lambda: None, within: Ranges | None = None
 ) -> HumProfile | None:
     """The mains hum worth cancelling in `source` (heard `within` those ranges, if given), or
-    None: hum as `hum.find_hum` finds it, within MAINS_TOLERANCE_HZ of 50 or 60 Hz (a grid's
+    None: hum as `hum.detect_hum` finds it, within MAINS_TOLERANCE_HZ of 50 or 60 Hz (a grid's
     frequency stays that close; a held note's harmonic series a little further off is music,
-    left to the mask)."""
-    profile = find_hum(source, check, within)
+    left to the mask), less the lines not worth cancelling (`lines_worth_cancelling`, against
+    what the rest of the recording — outside `within`, else all of it — puts through them)."""
+    grid = hum_grid(source.sample_rate)
+    frames = range_frames(source, grid, check, within)
+    profile = detect_hum(frames, grid, source.sample_rate, check)
     if profile is None:
         return None
     if min(abs(profile.fundamental - 50.0), abs(profile.fundamental - 60.0)) > MAINS_TOLERANCE_HZ:
         return None
-    return lines_worth_cancelling(source, profile, check, within)
+    if within is not None:
+        frames = range_frames(source, grid, check, complement(sorted(within), source.frames))
+        if not len(frames):
+            return profile
+    return lines_worth_cancelling(profile, frames.mean(axis=0), grid.n_fft / source.sample_rate)
 
 
 def lines_worth_cancelling(
-    source: FrameSource,
-    profile: HumProfile,
-    check: Callable[[], None] = lambda: None,
-    within: Ranges | None = None,
+    profile: HumProfile, passing: np.ndarray, per_hz: float
 ) -> HumProfile | None:
-    """`profile` with only the lines whose hum is within WORTH_DB of what the rest of the
-    recording (outside `within`, else all of it) puts through them, or None if none is.
+    """`profile` with only the lines whose hum is within WORTH_DB of what else passes through
+    them (`passing`: mean power per bin of the hum grid, hum included), or None if none is.
 
     Cancelling takes a little of whatever passes through a line with it (about -25 dB of it):
     under a voice, a hum 30–40 dB down is worth less than that, and removing it cost a nearly
     clean voice up to 9 dB of SI-SDR. Such faint lines stay for the mask, which takes them
     where nothing covers them."""
-    grid = hum_grid(source.sample_rate)
-    windows = None
-    if within is not None:
-        rest = complement(sorted(within), source.frames)
-        length = window_length(grid, source.sample_rate)
-        windows = [(a, b) for a, b in sample_windows(rest, length, SAMPLE_WINDOWS)
-                   if b - a >= grid.n_fft]  # fmt: skip
-        if not windows:
-            return profile
-    passing = sample_frames(source, grid, check, windows).mean(axis=0)
-    hum = dict(zip(profile.line_bins.tolist(), profile.steady.tolist(), strict=True))
-    per_hz = grid.n_fft / source.sample_rate
+    steady = np.zeros(len(passing))
+    steady[profile.line_bins] = profile.steady
     kept = []
     for k in profile.harmonics:
         bins = harmonic_bins(profile.fundamental, k, per_hz, len(passing))
-        line = sum(hum.get(b, 0.0) for b in bins.tolist())
-        other = max(float(passing[bins].sum()) - line, 0.0)
-        if line >= other * 10 ** (-WORTH_DB / 10):
+        line = float(steady[bins].sum())
+        if line >= max(float(passing[bins].sum()) - line, 0.0) * 10 ** (-WORTH_DB / 10):
             kept.append(k)
     if not kept:
         return None
@@ -309,8 +294,7 @@ def lines_worth_cancelling(
         return profile
     bins = np.concatenate([harmonic_bins(profile.fundamental, k, per_hz, len(passing))
                            for k in kept])  # fmt: skip
-    return HumProfile(profile.fundamental, tuple(kept), bins,
-                      np.array([hum.get(b, 0.0) for b in bins.tolist()]))  # fmt: skip
+    return HumProfile(profile.fundamental, tuple(kept), bins, steady[bins])
 
 
 def separate_hum(
