@@ -22,9 +22,9 @@ import numpy as np
 from scipy.ndimage import uniform_filter1d
 
 from isolde.dsp.sources import FrameSource
+from isolde.dsp.stft import StftGrid
 
-FRAME_S = 0.02
-HOP_S = 0.01
+HOP_S = 0.01  # levels every 10 ms, of 20 ms frames
 LOOK_S = 3.0  # the span's own level: the median over its first LOOK_S
 BEFORE_S = 0.05  # the level just before the span, which a tail carries on from
 MAX_TAIL_S = 1.5  # a room's tail settles well within this (RT60 up to ~2 s from 30 dB above)
@@ -52,14 +52,13 @@ def without_tails(
 
 
 def _levels(x: np.ndarray, rate: int) -> np.ndarray:
-    """Band power in dB of FRAME_S frames every HOP_S, averaged over three hops."""
-    frame, hop = round(FRAME_S * rate), round(HOP_S * rate)
-    if len(x) < frame:
-        return np.zeros(0)
-    frames = np.lib.stride_tricks.sliding_window_view(x, frame)[::hop]
-    spec = np.fft.rfft(frames * np.hanning(frame), axis=1)
-    lo, hi = (round(f * frame / rate) for f in BAND_HZ)
-    power = np.sum(np.abs(spec[:, lo:hi]) ** 2, axis=1)
+    """Band power in dB of two-hop frames every HOP_S, averaged over three hops."""
+    grid = StftGrid.create(2 * round(HOP_S * rate), 2)
+    spec = grid.analyse(x[:, None])[0]
+    lo, hi = (round(f * grid.n_fft / rate) for f in BAND_HZ)
+    power = np.sum(spec.real[:, lo:hi] ** 2 + spec.imag[:, lo:hi] ** 2, axis=1)
+    if not len(power):
+        return power
     smooth = uniform_filter1d(power, 3, mode="nearest")
     return 10 * np.log10(np.maximum(smooth, 1e-30))
 
