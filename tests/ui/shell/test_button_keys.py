@@ -200,3 +200,35 @@ def _option(window: MainWindow, name: str) -> QComboBox:
     ]
     assert len(found) == 1, name
     return found[0]
+
+
+def test_a_table_with_the_focus_takes_home_end_and_the_page_keys(qtbot, job_window) -> None:  # type: ignore[no-untyped-def]
+    """Clicked or reached with Tab, the spans table moves its row on Home and End; the window's
+    Home and End (playhead to start / end) are not run."""
+    ran: list[str] = []
+    for key in ("playhead_start", "playhead_end"):
+        job_window.actions_by_key[key].triggered.connect(lambda *_, k=key: ran.append(k))
+    for i in range(4):
+        job_window.project.add_span(0.5 * i, 0.5 * i + 0.3, include=i % 2 == 0)
+    table = job_window.spans_panel.table
+    qtbot.waitUntil(lambda: table.model().rowCount() == 4)
+    job_window.activateWindow()
+    job_window.seek(2.5)
+    second = table.visualRect(table.model().index(1, 0)).center()
+    QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=second)
+    qtbot.waitUntil(table.hasFocus)
+    assert table.currentIndex().row() == 1
+    QTest.keyClick(table, Qt.Key.Key_End)
+    assert table.currentIndex().row() == 3
+    selected = job_window.edit_state.selected
+    assert selected == table.model().mark_at(3).id  # the row's mark is selected, as a click does
+    QTest.keyClick(table, Qt.Key.Key_Home)
+    assert table.currentIndex().row() == 0
+    QTest.keyClick(table, Qt.Key.Key_PageDown)
+    assert table.currentIndex().row() == 3
+    assert ran == []
+    assert job_window.timeline.playhead == pytest.approx(2.5)
+    job_window.timeline.setFocus(Qt.FocusReason.MouseFocusReason)  # away from the table ...
+    qtbot.waitUntil(lambda: not table.hasFocus())
+    QTest.keyClick(job_window.timeline, Qt.Key.Key_Home)  # ... Home is the window's again
+    assert ran == ["playhead_start"]
