@@ -74,6 +74,10 @@ def test_a_target_silent_only_inside_the_include_spans(source: Path, tmp_path: P
     target[RATE * 1 : RATE * 2] *= 1e-3  # the tone gone, the hiss elsewhere kept
     checks = check_take_files(write(tmp_path / "t.wav", target), source, (INCLUDE,))
     assert codes(checks) == ["silent_include"]
+    # The usual cause: the stretch was marked with the include tool (the default) but holds
+    # only what should go; the message says how to mend that.
+    message = checks["problems"][0]["message"]
+    assert "flip them to exclude spans" in message and "try another prompt or engine" in message
 
 
 def test_a_target_that_leaks_into_the_exclude_spans(source: Path, tmp_path: Path) -> None:

@@ -147,7 +147,8 @@ def _problems(
         add(
             "silent_include",
             f"the target is nearly silent inside your include spans ({-kept_in:.0f} dB below "
-            "the source there) — try another prompt or engine",
+            "the source there) — if only the unwanted sound is there, flip them to exclude "
+            "spans; otherwise try another prompt or engine",
         )
     elif kept_in is not None and kept_out is not None and kept_out > kept_in + OUTSIDE_MARGIN_DB:
         add(
