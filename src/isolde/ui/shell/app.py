@@ -56,7 +56,9 @@ def run_app(path: str | None) -> int:
     # A file, or else the autosave of an untitled project to restore, or else the sample.
     window.start(None if path is None else Path(path))
     quit_after_load_if_asked(window, app.exit)  # packaging/smoke_test.py only: quit once loaded
-    code = app.exec()
+    # A signal during start-up (at the restore offer) has closed the window already: with no
+    # window left to close, the event loop would never end.
+    code = app.exec() if signals.received is None else 0
     # Destroy the widgets while Qt is still up: left to interpreter shutdown, pyqtgraph items
     # on PySide6 can crash the process after a clean quit.
     window.close()

@@ -57,6 +57,8 @@ class FileCommands:
             self.open(path)
             return
         recovery = offer_untitled(self.w.ask_restore, self.w.window(), self.w.show_status)
+        if self.closed:  # a signal closed the window while the offer was up
+            return
         if recovery is not None:
             self.open(recovery, offer_restore=False)
         else:
@@ -65,13 +67,15 @@ class FileCommands:
 
     def open(self, path: Path, *, offer_restore: bool = True) -> bool:
         """Open `path` (media, project or autosave) after the unsaved-changes question; False
-        when the user cancelled."""
-        if not self.confirm_leaving(f"opening {path.name}"):
+        when the user cancelled, or the window has closed (a signal, while a question was up)."""
+        if self.closed or not self.confirm_leaving(f"opening {path.name}"):
             return False
         remember_folder(path)  # the file the user chose, not an autosave restored in its place
         if offer_restore:
             parent = self.w.window()
             path = choose_what_to_open(path, self.w.ask_restore, parent, self.w.show_status)
+            if self.closed:
+                return False
         self.w.load(path)
         return True
 

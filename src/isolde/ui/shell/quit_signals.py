@@ -5,7 +5,8 @@ Python runs its signal handlers only when it gets control, and an idle Qt event 
 gives it: Ctrl-C did nothing, and then surfaced as an error inside whatever slot ran next. Here
 the C-level handler's wakeup byte goes to a socket that Qt watches, so the event loop wakes at
 once. Nobody may be at the window to answer "Save changes?", so the editor writes the autosave
-now and closes without asking; the next start offers the unsaved edits back. A signal the
+now and closes without asking (a question already up is dismissed with its safe answer); the
+next start offers the unsaved edits back. A signal the
 process was started ignoring (`isolde &` from a shell) stays ignored.
 """
 
@@ -19,6 +20,7 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSocketNotifier
+from PySide6.QtWidgets import QApplication, QDialog
 
 if TYPE_CHECKING:
     from isolde.ui.shell.main_window import MainWindow
@@ -62,6 +64,11 @@ class QuitOnSignals(QObject):
                 f"isolde: quitting on {name}; unsaved edits are kept and offered at the next "
                 "start\n"
             )
+        # An open question (restore, save, a file dialog) would keep its own event loop, and
+        # the editor, running: each is dismissed with its safe answer (keep, cancel) first.
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, QDialog) and widget.isVisible():
+                widget.reject()
         self.window.files.close_keeping_autosave()
         self.window.close()
 
