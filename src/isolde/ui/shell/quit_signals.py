@@ -6,8 +6,8 @@ gives it: Ctrl-C did nothing, and then surfaced as an error inside whatever slot
 the C-level handler's wakeup byte goes to a socket that Qt watches, so the event loop wakes at
 once. Nobody may be at the window to answer "Save changes?", so the editor writes the autosave
 now and closes without asking (a question already up is dismissed with its safe answer); the
-next start offers the unsaved edits back. A signal the
-process was started ignoring (`isolde &` from a shell) stays ignored.
+next start offers the unsaved edits back. A signal the process was started ignoring
+(`isolde &` from a shell) stays ignored.
 """
 
 from __future__ import annotations
