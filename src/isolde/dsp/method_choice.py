@@ -11,14 +11,14 @@ music for speech).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from isolde.dsp import deepfilter, rnnoise
 from isolde.dsp.denoise_worker import denoise_whole
-from isolde.dsp.sources import FrameSource
+from isolde.dsp.sources import FrameSource, Ranges
 from isolde.dsp.span_suggestions import ON, speech_probabilities
 from isolde.dsp.vad import silero_available
 
@@ -41,7 +41,6 @@ KEPT_WINDOWS = 4
 TARGET_SPEECH_SHARE = 0.25  # this much of the target's stretches heard as speech: a voice
 KEPT_VOICE_DB = -6.0  # the estimator keeps this much of the excluded sound: it is a voice
 
-Ranges = Sequence[tuple[int, int]]
 CheckFn = Callable[[], None]
 
 

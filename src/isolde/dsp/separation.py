@@ -9,21 +9,20 @@ so the two always sum back to the input.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from isolde.dsp.envelope import RAMP_S, presence_envelope
 from isolde.dsp.profiles import MeanPower, QuietestFrames
-from isolde.dsp.sources import FrameSource, read_padded
+from isolde.dsp.sources import FrameSource, Ranges, read_padded
 from isolde.dsp.stft import OverlapAdd, StftGrid
 from isolde.dsp.wiener import WienerParams, WienerState, target_weight, wiener_gains
 
 CHUNK_S = 1.0  # audio per chunk at 48 kHz stereo: checks come well under 100 ms of work apart
 QUIET_FRACTION = 0.15
 
-Ranges = Sequence[tuple[int, int]]
 StepFn = Callable[[int], None]  # samples of work done; may raise Cancelled
 EmitFn = Callable[[np.ndarray, np.ndarray], None]  # (target, residual) float32 (n, ch)
 

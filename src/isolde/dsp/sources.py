@@ -8,6 +8,7 @@ tested) without files.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from typing import Protocol
 
 import numpy as np
@@ -15,6 +16,8 @@ import numpy as np
 from isolde.audio import AudioSource
 from isolde.audio.frame_reader import FrameReader
 from isolde.audio.peaks import PeakFormat
+
+Ranges = Sequence[tuple[int, int]]  # [start, stop) sample ranges of a source, e.g. the spans
 
 
 class FrameSource(Protocol):

@@ -16,12 +16,10 @@ room), and a span at the very start of the file.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 from scipy.ndimage import uniform_filter1d
 
-from isolde.dsp.sources import FrameSource
+from isolde.dsp.sources import FrameSource, Ranges
 from isolde.dsp.stft import StftGrid
 
 HOP_S = 0.01  # levels every 10 ms, of 20 ms frames
@@ -33,8 +31,6 @@ SETTLED_DB = 3.0  # ... and ends once within this of it
 RISE_DB = 6.0  # a rise this far over the lowest level so far is a new sound, not a decay
 MIN_LEFT_S = 0.25  # what remains of a span is at least this long
 BAND_HZ = (150.0, 8000.0)  # where a voice's tail has its power (not rumble or hum)
-
-Ranges = Sequence[tuple[int, int]]
 
 
 def without_tails(
