@@ -282,18 +282,19 @@ def lines_worth_cancelling(
     where nothing covers them."""
     steady = np.zeros(len(passing))
     steady[profile.line_bins] = profile.steady
-    kept = []
+    kept: list[int] = []
+    lobes: list[np.ndarray] = []
     for k in profile.harmonics:
         bins = harmonic_bins(profile.fundamental, k, per_hz, len(passing))
         line = float(steady[bins].sum())
         if line >= max(float(passing[bins].sum()) - line, 0.0) * 10 ** (-WORTH_DB / 10):
             kept.append(k)
+            lobes.append(bins)
     if not kept:
         return None
     if len(kept) == len(profile.harmonics):
         return profile
-    bins = np.concatenate([harmonic_bins(profile.fundamental, k, per_hz, len(passing))
-                           for k in kept])  # fmt: skip
+    bins = np.concatenate(lobes)
     return HumProfile(profile.fundamental, tuple(kept), bins, steady[bins])
 
 
