@@ -27,6 +27,7 @@ import numpy as np
 
 from isolde.core.errors import IsoldeError
 from isolde.core.spans import Span, effective_spans
+from isolde.providers.base import ECHOES_DETAIL
 
 if TYPE_CHECKING:
     from isolde.providers.request import Request
@@ -40,7 +41,6 @@ OUTSIDE_MARGIN_DB = 6.0  # kept outside the includes by this much more than insi
 LEAK_KEPT_DB = -15.0  # kept inside the excludes (about 18% of the amplitude): a leak
 
 CHECK_VERSION = 1
-ECHOES_KEY = "exclude_tails_left_out_s"  # the offline engine's detail: echoes it kept
 
 
 def frame_energies(path: str | Path, frame_s: float = FRAME_S) -> np.ndarray:
@@ -199,7 +199,7 @@ def check_result(
     checks: dict[str, Any] = {}
     if "target" in files:
         selection = (request.selection.start, request.selection.end) if request.selection else None
-        echoes = [(float(a), float(b)) for a, b in (details or {}).get(ECHOES_KEY) or ()]
+        echoes = [(float(a), float(b)) for a, b in (details or {}).get(ECHOES_DETAIL) or ()]
         try:
             checks = check_take_files(files["target"], source, request.spans, selection, echoes)
         except (IsoldeError, OSError, ValueError) as exc:

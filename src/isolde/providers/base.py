@@ -76,11 +76,17 @@ def ignore_events(event: JobEvent) -> None:
     """Event sink for callers that do not listen."""
 
 
+# The detail naming stretches at the starts of exclude spans that an engine found to hold the
+# fading echo of the sound before them and kept with it ([[start_s, end_s], ...]).
+ECHOES_DETAIL = "exclude_tails_left_out_s"
+
+
 @dataclass(frozen=True)
 class ProviderResult:
     """Audio files an engine produced (any format `open_audio` reads), by role, plus provenance.
 
-    Roles: "target"/"residual" for separation, "inpainted" for inpaint.
+    Roles: "target"/"residual" for separation, "inpainted" for inpaint. `details` is stored
+    with the take; the result check reads ECHOES_DETAIL from it.
     """
 
     files: Mapping[str, Path]

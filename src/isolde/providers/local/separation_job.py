@@ -41,7 +41,7 @@ from isolde.dsp.speech_mask import SpeechParams
 from isolde.dsp.speech_separation import separate_speech, speech_grid
 from isolde.dsp.stft import StftGrid
 from isolde.dsp.wiener import WienerParams
-from isolde.providers.base import ProviderResult, Request, RequestKind
+from isolde.providers.base import ECHOES_DETAIL, ProviderResult, Request, RequestKind
 from isolde.providers.local import prompts
 from isolde.providers.local.reporting import Reporter
 
@@ -153,7 +153,7 @@ def run_separation(
         "method_requested": str(options["method"]),
         "method_chosen": choice.method,
         "chosen_because": choice.reason,
-        "exclude_tails_left_out_s": [[round(a / rate, 3), round(b / rate, 3)] for a, b in tails],
+        ECHOES_DETAIL: [[round(a / rate, 3), round(b / rate, 3)] for a, b in tails],
     }
     if choice.method == "hum":
         if spans:
