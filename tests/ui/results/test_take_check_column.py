@@ -1,5 +1,5 @@
-"""The takes list shows each take's result check: a Check column, the whole story in its tooltip
-(and the spans the engine predicted)."""
+"""The takes list shows each take's result check: a Check column next to the name, the whole story
+in its tooltip (and the spans the engine predicted); a take that arrives is scrolled into view."""
 
 from __future__ import annotations
 
@@ -67,3 +67,27 @@ def test_the_remix_line_carries_the_first_problem(tmp_path: Path) -> None:
     first, second = take_line(bad).split("\n")
     assert first == take_title(bad) and second.startswith("⚠ the target is nearly silent")
     assert check_text(replace(good, checks={})) == ""  # a take never checked says nothing
+
+
+def test_a_take_that_arrives_or_becomes_active_is_scrolled_into_view(  # type: ignore[no-untyped-def]
+    qtbot, tmp_path: Path
+) -> None:
+    source = stereo_wav(tmp_path / "scene.wav")
+    first = separation_take(source, tmp_path / "first")
+    window = results_window(qtbot, source)
+    window.resize(1280, 800)
+    window.show()
+    table = window.results_docks.takes_panel.table
+
+    def in_view(row: int) -> bool:
+        rect = table.visualItemRect(table.item(row, NAME_COLUMN))
+        return table.viewport().rect().contains(rect)
+
+    for n in range(8):  # more than the dock shows at 1280×800
+        window.project.add_take(replace(first, id=f"t{n}", label=f"Try {n}"))
+        qtbot.waitUntil(lambda n=n: table.rowCount() == n + 1, timeout=3000)
+        qtbot.waitUntil(lambda n=n: in_view(n), timeout=3000)  # the new, active take
+    assert not in_view(0)
+    window.project.set_active_take("t0")  # made active elsewhere (Remix, Ctrl+Z): shown too
+    qtbot.waitUntil(lambda: in_view(0), timeout=3000)
+    assert table.horizontalHeader().sectionSize(CHECK_COLUMN) <= 260

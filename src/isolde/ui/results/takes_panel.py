@@ -29,8 +29,11 @@ from isolde.ui.results.take_info import (
     take_title,
 )
 
-HEADERS = ("", "Take", "Engine", "Kind", "Created", "Cost", "Stereo", "Check")
+# Check comes right after the name: at 1280 px the dock shows four or five columns, and the
+# verdict matters more than when or how the take was made.
+HEADERS = ("", "Take", "Check", "Engine", "Kind", "Created", "Cost", "Stereo")
 CHECK_COLUMN = HEADERS.index("Check")  # the result check's verdict; the tooltip has it whole
+CHECK_WIDTH_PX = 260  # at most: a long verdict is elided (…) rather than pushing the rest away
 NAME_COLUMN = 1  # the only editable cell: the take's name
 
 
@@ -38,6 +41,7 @@ class TakesPanel(QWidget):
     def __init__(self, results: Results, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.results = results
+        self.shown: tuple[int, str | None] = (0, None)  # (takes, active take) at the last refill
         self.setAccessibleName("Takes panel")
         self.table = IdTable(HEADERS, self)
         self.table.setAccessibleName("Takes")
@@ -91,12 +95,12 @@ class TakesPanel(QWidget):
             cells = (
                 role,
                 take_title(take),
+                check_text(take),
                 engine_name(take.provider),
                 take.kind,
                 created_text(take),
                 cost_text(take),
                 stereo_text(take, channels),
-                check_text(take),
             )
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -119,7 +123,29 @@ class TakesPanel(QWidget):
                 self.table.setItem(row, col, item)
         self.table.blockSignals(False)
         self.table.set_ids([t.id for t in takes], selected)
+        header = self.table.horizontalHeader()
+        header.resizeSection(CHECK_COLUMN, min(header.sectionSize(CHECK_COLUMN), CHECK_WIDTH_PX))
+        self._show_what_changed(takes, state.active_take if state else None)
         self._update_buttons()
+
+    def _show_what_changed(self, takes: tuple[Take, ...], active: str | None) -> None:
+        """Scroll a take that just arrived, or just became active, into view: the dock is a few
+        rows high, and a new take lands below them."""
+        before, shown_active = self.shown
+        self.shown = (len(takes), active)
+        ids = [t.id for t in takes]
+        if len(takes) > before:
+            row = ids.index(active) if active in ids[before:] else len(takes) - 1
+        elif active != shown_active and active in ids:
+            row = ids.index(active)
+        else:
+            return
+        # After the view has laid out the new rows: until then its scroll range is the old one.
+        QTimer.singleShot(0, self, lambda: self._scroll_to(ids[row]))
+
+    def _scroll_to(self, take_id: str) -> None:
+        if take_id in self.table.ids:
+            self.table.scrollToItem(self.table.item(self.table.ids.index(take_id), NAME_COLUMN))
 
     def selected_id(self) -> str | None:
         return self.table.selected_id()
