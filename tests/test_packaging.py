@@ -79,6 +79,9 @@ def test_the_installed_package_finds_the_sample_in_its_package_data(
     found = Path(result.stdout.strip())
     assert found == site / "isolde" / "data" / "sample.flac"
     assert found.read_bytes()[:4] == b"fLaC"
+    # The speech path's learned stage reads its weights from beside its module (else skipped).
+    weights = site / "isolde" / "dsp" / "fusion_weights.npz"
+    assert weights.read_bytes()[:2] == b"PK"  # an .npz is a zip of arrays
 
 
 def test_the_wheel_provides_the_isolde_command(wheel: Path) -> None:

@@ -45,11 +45,12 @@ def separate(
     wiener = WienerParams()
     profiles = estimate_profiles(source, grid, wiener, excluded, [], lambda n: None)
     targets, residuals = [], []
+    network = backend == "deepfilter"
     with DenoisedStream(source, use_process=use_process, backend=backend) as denoised:
         separate_speech(
             source,
             grid,
-            SpeechParams(floor=wiener.floor, blend=backend == "deepfilter"),
+            SpeechParams(floor=wiener.floor, blend=network, learned=network),
             profiles,
             excluded,
             denoised,
@@ -193,6 +194,7 @@ def test_neural_method_reports_its_choice_in_the_details(sig, write_wav, tmp_pat
     assert details["target_heard"] > heard_well  # a voice it hears
     assert details["target_heard_1_4khz"] > heard_well  # ... its consonants too
     assert details["background_even"] == 1.0  # pink noise never stands out of its profile
+    assert details["learned_stage"] is True  # dsp/learned_fusion.py set the gains
 
 
 @pytest.mark.skipif(not rnnoise.available(), reason="pyrnnoise is not installed")

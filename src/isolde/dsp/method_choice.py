@@ -25,8 +25,8 @@ from isolde.dsp.vad import silero_available
 METHOD_HELP = {
     "auto": "listens first — a voice in the target's stretches gets `neural` (`speech` without "
     "the network), anything else `spectral`",
-    "neural": "DeepFilterNet3's speech estimate fused with the span background into one mask "
-    "(mains hum is first cancelled line by line)",
+    "neural": "DeepFilterNet3's speech estimate fused with the span background into one mask, "
+    "set bin by bin by a small learned stage (mains hum is first cancelled line by line)",
     "speech": "RNNoise's speech estimate fused with the span background into one mask (mains "
     "hum is first cancelled line by line)",
     "spectral": "span-guided spectral Wiener gain, for steady backgrounds and non-voice targets "

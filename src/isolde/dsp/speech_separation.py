@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from isolde.dsp import learned_fusion
 from isolde.dsp.background_tracker import BackgroundTracker
 from isolde.dsp.denoised_stream import DenoisedStream
 from isolde.dsp.method_choice import complement, sample_windows
@@ -87,6 +88,7 @@ class SpeechPass(NamedTuple):
 
     rumble_kept_below_hz: float  # the input left untouched below this (0: nowhere)
     even_background: float  # 0–1, steady_background.even_background of the exclude spans
+    learned: bool  # whether learned_fusion set the gains (the network's path, with its weights)
 
 
 class _Pending:
@@ -180,7 +182,8 @@ def separate_speech(
     above the tracked background there keeps its subtraction gain.
 
     Returns the frequency below which the input was left untouched as the recording's own
-    sub-sonic rumble (0: nowhere), and how even the spans showed the background to be."""
+    sub-sonic rumble (0: nowhere), how even the spans showed the background to be, and whether
+    the learned stage ran (`params.learned`, when its weights are installed)."""
     total, channels, rate = source.frames, source.channels, source.sample_rate
     chunk = chunk or chunk_frames(grid, rate, channels)
     count = grid.frame_count(total)
@@ -206,6 +209,7 @@ def separate_speech(
         steady = np.maximum(steady, steady_weights(span_power, steadiness, params))
         even = even_background(span_power, rate / grid.n_fft, params)
     tonal = background_lines(profiles.noise, steadiness, params) if params.blend else None
+    learned = params.learned and learned_fusion.available()
     ceiling = background_ceiling(profiles.noise, steady, params)
     # What stands well above the span profile keeps its subtraction gain when the denoiser is
     # deaf to the target, or when the spans show the background never stands out that far.
@@ -247,6 +251,11 @@ def separate_speech(
             gains = keep_standing_out(
                 gains, power, background, mid_weights, params, params.deaf_keep_db
             )
+        if learned:
+            gains = learned_fusion.refined_gains(
+                gains, spec.mean(axis=0), speech, background, profiles.noise, rate / grid.n_fft,
+                params.floor,
+            )  # fmt: skip
         if profiles.weight is not None:  # max(gain × weight, floor), in size for a complex gain
             gains = gains * np.maximum(
                 profiles.weight, params.floor / np.maximum(np.abs(gains), 1e-12)
@@ -260,4 +269,4 @@ def separate_speech(
         spec *= gains
         output.push(grid.frame_start(done), ola.push(grid.synthesise(spec)), low)
         done = ready
-    return SpeechPass(round(keep * rate / grid.n_fft, 1), even)
+    return SpeechPass(round(keep * rate / grid.n_fft, 1), even, learned)

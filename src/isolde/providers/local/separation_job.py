@@ -176,7 +176,8 @@ def run_separation(
         with output_pair(work_dir, rate, source.channels) as (emit, _):
             if backend:
                 # RNNoise's coarse bands are no gain to move towards: only the network's are.
-                speech = SpeechParams(floor=params.floor, blend=backend == "deepfilter")
+                network = backend == "deepfilter"
+                speech = SpeechParams(floor=params.floor, blend=network, learned=network)
                 with DenoisedStream(analysed, reporter.check, backend=backend) as denoised:
                     reporter.phase("listening for the voice")
                     heard = hearing(
@@ -207,6 +208,7 @@ def run_separation(
                     "background_window_s": speech.window_s,
                     "rumble_kept_below_hz": decided.rumble_kept_below_hz,
                     "background_even": round(decided.even_background, 3),
+                    "learned_stage": decided.learned,
                 }
             else:
                 reporter.phase("separating")
