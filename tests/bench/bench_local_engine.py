@@ -207,6 +207,11 @@ def main() -> int:
     parser.add_argument(
         "--long-hum", action="store_true", help="50 Hz mains hum on the long file (its cost)"
     )
+    parser.add_argument(
+        "--methods",
+        help="explicit methods run beside auto (default: every one the provider declares; "
+        "'none': auto alone, a quarter of the time)",
+    )
     parser.add_argument("--skip-quality", action="store_true", help="speed and memory only")
     parser.add_argument("--skip-long", action="store_true", help="no long-file speed/memory")
     parser.add_argument("--skip-vad", action="store_true", help="skip the speech-detector study")
@@ -223,6 +228,8 @@ def main() -> int:
     voices = mixtures.use_voices(args.other_voices)
     use_cache(None if args.no_cache else folder)
     methods = declared_methods()
+    if args.methods:
+        methods = tuple(m for m in args.methods.split(",") if m in methods)
     network = network_available()
     engine = not args.references_only
 
