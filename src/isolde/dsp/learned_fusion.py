@@ -1,15 +1,14 @@
-"""A small learned stage after the speech path's hand-made fusion: per bin, how much of the
-fused gain to keep.
+"""A small learned stage after the speech path's hand-made fusion: per bin, the gain's size.
 
 The fusion (speech_mask.py) weighs the denoiser's speech against the span background by rules.
 Where the two disagree — a chord's partial under a vowel, a drum hit on a consonant — a rule
-cannot see what the neighbouring bins and the whole frame say. A two-layer perceptron reads,
+cannot see what the neighbouring bins and the whole frame say. A small perceptron reads,
 for each bin below FMAX_HZ, the mixture's level over the span profile and over the tracked
 background, the fused gain and the denoiser's gain, in that bin and its neighbours, plus each
 frame's totals; it returns the gain's size (0–1), and the fused gain keeps its phase (which the
 network's complex gain may have turned). Bins above FMAX_HZ keep the fused gain.
 
-Only frequency context, no time context: a frame's factor depends on that frame alone, so a
+Only frequency context, no time context: a frame's gains depend on that frame alone, so a
 chunked run equals a whole-file run exactly. The weights (fusion_weights.npz, a few kB) were
 trained by tests/bench/train_fusion.py on espeak-ng voices and backgrounds the benchmark never
 plays (other voices, other seeds, other babble talkers).
