@@ -24,7 +24,8 @@ import mixtures as M
 import numpy as np
 from engine_runs import run_engine
 
-from isolde.dsp import learned_fusion
+from isolde.dsp import learned_fusion, speech_separation
+from isolde.dsp.speech_mask import blended_gains
 from isolde.dsp.speech_separation import speech_grid
 
 TRAIN_VOICES = (
@@ -95,20 +96,29 @@ def training_mixture(voice: int, kind: str, snr_db: float) -> M.Mixture:
 
 class Capture:
     """Stands in for learned_fusion.refined_gains during a run: keeps what it would read and
-    hands the fused gains on unchanged."""
+    hands the fused gains on unchanged. `blended` wraps speech_separation.blended_gains, which
+    runs just before in each batch, for the mixture's spectrum (the stage reads only its power;
+    the answer needs its phase)."""
 
     def __init__(self) -> None:
         self.parts: list[tuple[np.ndarray, ...]] = []
+        self.spectra: list[np.ndarray] = []
         self.profile: np.ndarray | None = None
         self.bin_hz = 0.0
 
-    def __call__(self, gains, mono, speech, background, profile, bin_hz, floor):  # type: ignore[no-untyped-def]
-        self.parts.append((gains.copy(), mono.copy(), speech.copy(), background.copy()))
+    def blended(self, mono, *rest):  # type: ignore[no-untyped-def]
+        self.spectra.append(mono.copy())
+        return blended_gains(mono, *rest)
+
+    def __call__(self, gains, power, speech, background, profile, bin_hz, floor):  # type: ignore[no-untyped-def]
+        self.parts.append((gains.copy(), speech.copy(), background.copy()))
         self.profile, self.bin_hz = profile.copy(), bin_hz
         return gains
 
     def arrays(self) -> tuple[np.ndarray, ...]:
-        return tuple(np.concatenate([p[i] for p in self.parts]) for i in range(4))
+        assert len(self.spectra) == len(self.parts)
+        gains, speech, background = (np.concatenate([p[i] for p in self.parts]) for i in range(3))
+        return gains, np.concatenate(self.spectra), speech, background
 
 
 def item_samples(mx: M.Mixture, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -116,18 +126,20 @@ def item_samples(mx: M.Mixture, rng: np.random.Generator) -> tuple[np.ndarray, n
     capture = Capture()
     learned_fusion.refined_gains, kept = capture, learned_fusion.refined_gains  # type: ignore[assignment]
     learned_fusion.available, kept_available = (lambda: True), learned_fusion.available  # type: ignore[assignment]
+    speech_separation.blended_gains = capture.blended  # type: ignore[assignment]
     try:
         exclude = [(a / M.RATE, b / M.RATE) for a, b in mx.exclude_samples()]
         run_engine(mx.mix, exclude, {"method": "neural"})
     finally:
         learned_fusion.refined_gains, learned_fusion.available = kept, kept_available  # type: ignore[assignment]
+        speech_separation.blended_gains = blended_gains  # type: ignore[assignment]
     gains, mono, speech, background = capture.arrays()
     assert capture.profile is not None
     power = mono.real**2 + mono.imag**2
-    feats = learned_fusion.features(
+    planes = learned_fusion.planes(
         power, speech, gains, background, capture.profile, capture.bin_hz
     )
-    top = feats.shape[1]
+    top = planes.shape[2]
     # The clean voice on the engine's grid; the gains apply to `mono`, the mixture as analysed
     # (after hum cancellation, when the engine found hum).
     grid = speech_grid(M.RATE)
@@ -145,7 +157,7 @@ def item_samples(mx: M.Mixture, rng: np.random.Generator) -> tuple[np.ndarray, n
     by_power = rng.choice(weight.size, int(PER_ITEM * (1 - EVEN_SHARE)), p=weight / weight.sum())
     even = rng.choice(weight.size, int(PER_ITEM * EVEN_SHARE))
     picked = np.concatenate([by_power, even])
-    return feats.reshape(-1, feats.shape[-1])[picked], answer.ravel()[picked]
+    return planes.reshape(len(planes), -1)[:, picked].T, answer.ravel()[picked]
 
 
 def main() -> int:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from isolde.dsp import deepfilter, learned_fusion
-from isolde.dsp.learned_fusion import FMAX_HZ, features, refined_gains, sizes
+from isolde.dsp.learned_fusion import FMAX_HZ, plane_sizes, planes, refined_gains
 
 BIN_HZ = 48_000 / 6144
 BINS = 3073
@@ -22,9 +22,8 @@ def test_the_weights_ship_small_and_fit_the_features() -> None:
     assert learned_fusion.WEIGHTS.stat().st_size < 50_000
     weights = learned_fusion._weights()
     assert weights is not None and all(a.dtype == np.float32 for a in weights.values())
-    feats = features(*(np.ones((2, BINS)),) * 2, np.ones((2, BINS)), np.ones((2, BINS)),
-                     np.ones(BINS), BIN_HZ)  # fmt: skip
-    assert weights["mean"].shape == (feats.shape[-1],) and weights["w0"].shape[0] == feats.shape[-1]
+    feats = planes(*(np.ones((2, BINS)),) * 4, np.ones(BINS), BIN_HZ)
+    assert weights["mean"].shape == (len(feats),) and weights["w0"].shape[0] == len(feats)
 
 
 def test_refined_gains_keep_the_shape_the_phase_and_the_top() -> None:
@@ -35,7 +34,7 @@ def test_refined_gains_keep_the_shape_the_phase_and_the_top() -> None:
     gains = rng.uniform(0, 1, (frames, BINS)) * np.exp(1j * rng.uniform(-0.3, 0.3, (frames, BINS)))
     speech = power * rng.uniform(0, 1, (frames, BINS))
     background = power * rng.uniform(0.2, 2, (frames, BINS))
-    out = refined_gains(gains, mono, speech, background, background.mean(axis=0), BIN_HZ, 0.03)
+    out = refined_gains(gains, power, speech, background, background.mean(axis=0), BIN_HZ, 0.03)
     top = int(FMAX_HZ / BIN_HZ)
     assert out.shape == gains.shape and np.all(np.isfinite(out))
     assert np.all(np.abs(out) <= 1.0 + 1e-6)
@@ -45,7 +44,7 @@ def test_refined_gains_keep_the_shape_the_phase_and_the_top() -> None:
     np.testing.assert_allclose(np.angle(out[:, :top])[moved], np.angle(gains[:, :top])[moved],
                                atol=1e-5)  # fmt: skip
     # Frame by frame: the first six frames alone give what they gave with the rest.
-    half = refined_gains(gains[:6], mono[:6], speech[:6], background[:6],
+    half = refined_gains(gains[:6], power[:6], speech[:6], background[:6],
                          background.mean(axis=0), BIN_HZ, 0.03)  # fmt: skip
     np.testing.assert_allclose(half, out[:6], rtol=1e-6, atol=1e-7)
 
@@ -53,10 +52,10 @@ def test_refined_gains_keep_the_shape_the_phase_and_the_top() -> None:
 def test_a_clear_voice_bin_is_kept_and_a_background_bin_dropped() -> None:
     frames, profile = 8, np.full(BINS, 1e-6)
     voice = np.full((frames, BINS), 1e-3)  # 30 dB over the background, the network hears it all
-    kept = sizes(features(voice, voice, np.ones((frames, BINS)), np.full((frames, BINS), 1e-6),
+    kept = plane_sizes(planes(voice, voice, np.ones((frames, BINS)), np.full((frames, BINS), 1e-6),
                           profile, BIN_HZ))  # fmt: skip
     noise = np.full((frames, BINS), 1e-6)  # the background alone, the network hears nothing
-    dropped = sizes(features(noise, noise * 1e-4, np.full((frames, BINS), 0.03), noise, profile,
+    dropped = plane_sizes(planes(noise, noise * 1e-4, np.full((frames, BINS), 0.03), noise, profile,
                              BIN_HZ))  # fmt: skip
     band = slice(int(200 / BIN_HZ), int(6000 / BIN_HZ))
     assert np.median(kept[:, band]) > 0.9

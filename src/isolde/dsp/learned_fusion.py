@@ -71,18 +71,6 @@ def planes(
     return out
 
 
-def features(
-    power: np.ndarray,
-    speech: np.ndarray,
-    gains: np.ndarray,
-    background: np.ndarray,
-    profile: np.ndarray,
-    bin_hz: float,
-) -> np.ndarray:
-    """`planes` as (frames, bins, features): one row per bin, as the perceptron was trained."""
-    return np.moveaxis(planes(power, speech, gains, background, profile, bin_hz), 0, -1)
-
-
 @cache
 def _weights() -> dict[str, np.ndarray] | None:
     if not WEIGHTS.exists():
@@ -121,14 +109,9 @@ def plane_sizes(feature_planes: np.ndarray) -> np.ndarray:
     return np.clip(x[0], 0.0, 1.0).reshape(feature_planes.shape[1:])
 
 
-def sizes(feats: np.ndarray) -> np.ndarray:
-    """The perceptron on (…, features) rows: the gain's size per bin, 0–1."""
-    return plane_sizes(np.moveaxis(feats, -1, 0))
-
-
 def refined_gains(
     gains: np.ndarray,
-    mono: np.ndarray,
+    power: np.ndarray,
     speech: np.ndarray,
     background: np.ndarray,
     profile: np.ndarray,
@@ -137,9 +120,8 @@ def refined_gains(
 ) -> np.ndarray:
     """The fused `gains` (frames, bins) with their size below FMAX_HZ set by the perceptron, no
     lower than `floor` (the reduction the user asked for; the phase of a complex gain is kept).
-    `mono` is the mixture's spectrum the gains apply to."""
+    `power` is that of the mixture's spectrum the gains apply to (the channels' mean)."""
     out = np.array(gains, dtype=np.result_type(gains.dtype, np.complex64), copy=True)
-    power = mono.real**2 + mono.imag**2
     for a in range(0, len(out), BLOCK_FRAMES):  # blocks keep the planes small and in cache
         b = a + BLOCK_FRAMES
         found = plane_sizes(

@@ -183,7 +183,7 @@ def separate_speech(
 
     Returns the frequency below which the input was left untouched as the recording's own
     sub-sonic rumble (0: nowhere), how even the spans showed the background to be, and whether
-    the learned stage ran (`params.learned`, when its weights are installed)."""
+    the learned stage ran (with `params.blend`, when its weights are installed)."""
     total, channels, rate = source.frames, source.channels, source.sample_rate
     chunk = chunk or chunk_frames(grid, rate, channels)
     count = grid.frame_count(total)
@@ -209,7 +209,7 @@ def separate_speech(
         steady = np.maximum(steady, steady_weights(span_power, steadiness, params))
         even = even_background(span_power, rate / grid.n_fft, params)
     tonal = background_lines(profiles.noise, steadiness, params) if params.blend else None
-    learned = params.learned and learned_fusion.available()
+    learned = params.blend and learned_fusion.available()  # trained on the blended gains
     ceiling = background_ceiling(profiles.noise, steady, params)
     # What stands well above the span profile keeps its subtraction gain when the denoiser is
     # deaf to the target, or when the spans show the background never stands out that far.
@@ -253,9 +253,8 @@ def separate_speech(
             )
         if learned:
             gains = learned_fusion.refined_gains(
-                gains, spec.mean(axis=0), speech, background, profiles.noise, rate / grid.n_fft,
-                params.floor,
-            )  # fmt: skip
+                gains, power, speech, background, profiles.noise, rate / grid.n_fft, params.floor
+            )
         if profiles.weight is not None:  # max(gain × weight, floor), in size for a complex gain
             gains = gains * np.maximum(
                 profiles.weight, params.floor / np.maximum(np.abs(gains), 1e-12)
