@@ -45,12 +45,11 @@ def separate(
     wiener = WienerParams()
     profiles = estimate_profiles(source, grid, wiener, excluded, [], lambda n: None)
     targets, residuals = [], []
-    network = backend == "deepfilter"
     with DenoisedStream(source, use_process=use_process, backend=backend) as denoised:
         separate_speech(
             source,
             grid,
-            SpeechParams(floor=wiener.floor, blend=network, learned=network),
+            SpeechParams(floor=wiener.floor, blend=backend == "deepfilter"),
             profiles,
             excluded,
             denoised,

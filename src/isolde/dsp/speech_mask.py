@@ -52,8 +52,8 @@ class SpeechParams:
     steady_db: tuple[float, float] = (3.0, 8.0)  # a line this steady (dB spread over time) is
     # a line for the long frames; one this unsteady (drum and piano partials) is left to the net
     gentle_db: tuple[float, float] = (10.0, 20.0)  # bins this far above the background: mask
-    blend: bool = False  # move the fused mask towards the network's own gain (DeepFilterNet)
-    learned: bool = False  # then let learned_fusion set each bin's gain (DeepFilterNet)
+    blend: bool = False  # move the fused mask towards the network's own gain (DeepFilterNet),
+    # then let learned_fusion set each bin's gain (when its weights are installed)
     # The do-no-harm bound over steady noise (steady_background.py): the tracked background
     # stays within this of the span profile, and a bin this far above it keeps what spectral
     # subtraction leaves (measured: a nearly clean high voice −13.0 → +6.0 dB, no noise, music

@@ -176,8 +176,7 @@ def run_separation(
         with output_pair(work_dir, rate, source.channels) as (emit, _):
             if backend:
                 # RNNoise's coarse bands are no gain to move towards: only the network's are.
-                network = backend == "deepfilter"
-                speech = SpeechParams(floor=params.floor, blend=network, learned=network)
+                speech = SpeechParams(floor=params.floor, blend=backend == "deepfilter")
                 with DenoisedStream(analysed, reporter.check, backend=backend) as denoised:
                     reporter.phase("listening for the voice")
                     heard = hearing(
