@@ -134,14 +134,15 @@ class TakesPanel(QWidget):
         before, shown_active = self.shown
         self.shown = (len(takes), active)
         ids = [t.id for t in takes]
-        if len(takes) > before:
-            row = ids.index(active) if active in ids[before:] else len(takes) - 1
+        arrived = ids[before:]
+        if arrived:
+            shown = active if active in arrived else arrived[-1]
         elif active != shown_active and active in ids:
-            row = ids.index(active)
+            shown = active
         else:
             return
         # After the view has laid out the new rows: until then its scroll range is the old one.
-        QTimer.singleShot(0, self, lambda: self._scroll_to(ids[row]))
+        QTimer.singleShot(0, self, lambda: self._scroll_to(shown))
 
     def _scroll_to(self, take_id: str) -> None:
         if take_id in self.table.ids:
