@@ -298,6 +298,29 @@ def test_ctrl_c_cancels_with_exit_5_and_writes_nothing(tmp_path: Path) -> None:
     assert not list(out.glob("*.wav")) and not (out / "take.json").exists()
 
 
+def test_ctrl_c_at_a_terminal_reaches_the_denoiser_worker_too_and_prints_no_traceback(
+    tmp_path: Path,
+) -> None:
+    """A terminal's Ctrl-C goes to the whole process group, the network's worker process
+    included: the worker leaves stopping to the command, which says one line."""
+    long_wav = tmp_path / "long.wav"
+    sf.write(long_wav, voice_over_noise(240.0, seed=3), RATE, subtype="PCM_16")
+    out = tmp_path / "o"
+    proc = _cli("separate", str(long_wav), "--exclude", "0-1.9", "--out", str(out),
+                start_new_session=True)  # fmt: skip
+    assert proc.stderr is not None
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # the worker runs once the separating pass has begun
+        if "separating" in proc.stderr.readline():
+            break
+    time.sleep(1.0)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 5, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert not list(out.glob("*.wav")) and not (out / "take.json").exists()
+
+
 def test_editor_without_display_says_so_in_one_line(tmp_path: Path) -> None:
     env = {
         k: v

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import queue
+import signal
 from typing import Any
 
 import numpy as np
@@ -73,6 +74,9 @@ def denoise_whole(block: np.ndarray, sample_rate: int, backend: str) -> np.ndarr
 
 def serve(inbox: Any, outbox: Any, sample_rate: int, backend: str = "rnnoise") -> None:
     """Child process: denoise blocks from `inbox` into `outbox`; None finishes the stream."""
+    # A terminal's Ctrl-C reaches the whole process group: stopping is the parent's to decide
+    # (it cancels the job and terminates this process), not a traceback from here.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     parent = mp.parent_process()
     try:
         pipeline = DenoisePipeline(sample_rate, backend)
