@@ -321,6 +321,39 @@ def test_ctrl_c_at_a_terminal_reaches_the_denoiser_worker_too_and_prints_no_trac
     assert not list(out.glob("*.wav")) and not (out / "take.json").exists()
 
 
+def _children(pid: int) -> list[int]:
+    kids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:  # the field after the state: the parent's pid
+            kids.append(int(stat.parent.name))
+    return kids
+
+
+def test_a_killed_command_leaves_no_denoiser_worker_behind(tmp_path: Path) -> None:
+    long_wav = tmp_path / "long.wav"
+    sf.write(long_wav, voice_over_noise(240.0, seed=3), RATE, subtype="PCM_16")
+    proc = _cli("separate", str(long_wav), "--exclude", "0-1.9", "--out", str(tmp_path / "o"))
+    assert proc.stderr is not None
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # the worker runs once the separating pass has begun
+        if "separating" in proc.stderr.readline():
+            break
+    time.sleep(1.0)
+    workers = [k for k in _children(proc.pid)
+               if "spawn_main" in Path(f"/proc/{k}/cmdline").read_text()]  # fmt: skip
+    assert workers
+    proc.kill()  # SIGKILL to the command alone: nothing of its own runs to stop the worker
+    proc.communicate(timeout=30)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(Path(f"/proc/{w}").exists() for w in workers):
+        time.sleep(0.1)
+    assert not any(Path(f"/proc/{w}").exists() for w in workers)
+
+
 def test_editor_without_display_says_so_in_one_line(tmp_path: Path) -> None:
     env = {
         k: v

@@ -8,8 +8,9 @@ resampler — not the provider, the jobs layer or anything that might pull in Qt
 from __future__ import annotations
 
 import multiprocessing as mp
-import queue
+import os
 import signal
+import threading
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,6 @@ import numpy as np
 from isolde.audio.resampling import Resampler
 from isolde.dsp import deepfilter, rnnoise
 
-PARENT_CHECK_S = 1.0
 BACKENDS = {"rnnoise": rnnoise, "deepfilter": deepfilter}  # same interface, both 48 kHz
 
 
@@ -72,21 +72,26 @@ def denoise_whole(block: np.ndarray, sample_rate: int, backend: str) -> np.ndarr
         pipeline.close()
 
 
+def _exit_after(parent: Any) -> None:
+    """Watchdog thread: end this process once `parent` has gone. A parent killed while it was
+    writing a block leaves half a message in the pipe, and a read waiting for the rest (the
+    child holds the pipe's other end too) would never return."""
+    parent.join()
+    os._exit(0)
+
+
 def serve(inbox: Any, outbox: Any, sample_rate: int, backend: str = "rnnoise") -> None:
     """Child process: denoise blocks from `inbox` into `outbox`; None finishes the stream."""
     # A terminal's Ctrl-C reaches the whole process group: stopping is the parent's to decide
     # (it cancels the job and terminates this process), not a traceback from here.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     parent = mp.parent_process()
+    if parent is not None:  # the editor or command killed: do not linger, even mid-read
+        threading.Thread(target=_exit_after, args=(parent,), daemon=True).start()
     try:
         pipeline = DenoisePipeline(sample_rate, backend)
         while True:
-            try:
-                block = inbox.get(timeout=PARENT_CHECK_S)
-            except queue.Empty:
-                if parent is not None and not parent.is_alive():
-                    return  # the editor went away: do not linger
-                continue
+            block = inbox.get()
             if block is None:
                 outbox.put(pipeline.finish())
                 return
