@@ -22,7 +22,7 @@ from espeak_scenes import (
 from isolde.core.errors import Cancelled
 from isolde.core.progress import CancelToken
 from isolde.core.spans import Span
-from isolde.dsp import denoised_stream
+from isolde.dsp import denoised_stream, learned_fusion
 from isolde.dsp.denoised_stream import input_gain
 from isolde.dsp.network_hearing import Heard, deaf_weight, hearing
 from isolde.dsp.sources import ArraySource
@@ -101,15 +101,19 @@ def _sentences(sig, voice: str) -> np.ndarray:
 
 @needs_network
 @needs_espeak
-def test_a_voice_the_network_takes_for_noise_is_not_made_worse_over_talkers(sig) -> None:
+def test_a_voice_the_network_takes_for_noise_is_not_made_worse_over_talkers(  # type: ignore[no-untyped-def]
+    sig, monkeypatch
+) -> None:
     """espeak-ng's Andrea over competing talkers: the network passes almost none of her, and
-    without the guard the target is 5–7 dB worse than the input."""
+    without the guard the target is 5–7 dB worse than the input (the learned stage, held off
+    for that measure, takes back a little of it)."""
     speech = _sentences(sig, "en-us+Andrea")
     mix = speech + at_snr(_talkers(sig), speech, 0)
     heard = _heard(mix)
     deaf = deaf_weight(heard, SpeechParams(floor=0.03))
     assert deaf == 1.0, heard
     assert _gain(sig, _separate(mix, deaf), mix, speech) >= 0.0
+    monkeypatch.setattr(learned_fusion, "available", lambda: False)
     assert _gain(sig, _separate(mix, 0.0), mix, speech) < -3.0  # the harm the guard prevents
 
 
