@@ -18,6 +18,7 @@ from collections import deque
 from typing import NamedTuple
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from isolde.dsp import learned_fusion
 from isolde.dsp.background_tracker import BackgroundTracker
@@ -158,6 +159,9 @@ def background_lines(
     return lines if steadiness is None else lines * steadiness
 
 
+# One BLAS thread: the denoiser's worker holds the other core, and a BLAS pool spinning against
+# it made the learned stage's matrix products five times slower (measured on 2 cores).
+@threadpool_limits.wrap(limits=1, user_api="blas")
 def separate_speech(
     source: FrameSource,
     grid: StftGrid,
