@@ -4,8 +4,9 @@ The file (16-bit WAV, a speech-over-music loop repeated for `hours`) is written 
 each method then runs in a fresh process, as a job would, with the loop's speech-free lead as the
 exclude span. Per method: wall seconds of that process (start-up and file writing included)
 over the audio's length — the RTF a user sees — and the peak resident memory (VmHWM) of the
-engine process plus that of its busiest child (the denoiser worker), an upper bound on what the
-job held at once. Peaks are read from /proc every POLL_S, as in rss_probe.py.
+engine process plus those of its children (the denoiser's workers, which run side by side),
+an upper bound on what the job held at once. Peaks are read from /proc every POLL_S, as in
+rss_probe.py.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def _probe(
     if proc.returncode:
         return {"error": err.strip().splitlines()[-1] if err.strip() else f"exit {proc.returncode}"}
     main_mb = peaks.get(proc.pid, 0) / 1024
-    child_mb = max((kb for pid, kb in peaks.items() if pid != proc.pid), default=0) / 1024
+    child_mb = sum(kb for pid, kb in peaks.items() if pid != proc.pid) / 1024
     return {
         "seconds": seconds,
         "engine_mb": main_mb,
