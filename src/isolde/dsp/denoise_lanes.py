@@ -30,7 +30,7 @@ from isolde.dsp.denoise_worker import DenoisePipeline
 PIECE_S = 60.0
 WARM_S = 3.0
 FADE_S = 1.0
-MAX_LANES = 4
+MAX_LANES = 3  # past three the separating process, not the network, is the slow part
 WAIT_S = 0.05  # how long a reader waits between cancel checks
 
 FeedFn = Callable[[int, int], np.ndarray]  # (first, stop) → float32 mono input
