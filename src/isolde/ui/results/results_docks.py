@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QMainWindow
+from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea
 
 from isolde.ui.common.docks import make_dock
 from isolde.ui.common.edit_state import EditState
@@ -78,7 +78,15 @@ def install_results_docks(
     remix_panel = RemixPanel(results)
     takes_dock = make_dock(window, "Takes", "takes-dock", "Takes list", takes_panel)
     window.splitDockWidget(jobs.jobs_dock, takes_dock, Qt.Orientation.Horizontal)
-    remix_dock = make_dock(window, "Remix", "remix-dock", "Remix and listening", remix_panel)
+    # It scrolls rather than holding the Prompt tab (same dock place) at its full height.
+    remix_scroll = QScrollArea()
+    remix_scroll.setWidgetResizable(True)
+    remix_scroll.setFrameShape(QFrame.Shape.NoFrame)
+    remix_scroll.setWidget(remix_panel)
+    remix_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    bar = remix_scroll.verticalScrollBar().sizeHint().width()
+    remix_scroll.setMinimumWidth(remix_panel.minimumSizeHint().width() + bar)  # as wide as before
+    remix_dock = make_dock(window, "Remix", "remix-dock", "Remix and listening", remix_scroll)
     window.tabifyDockWidget(jobs.prompt_dock, remix_dock)
     jobs.prompt_dock.raise_()
     device_menu = DeviceMenu(transport, status, window)

@@ -49,6 +49,8 @@ from isolde.ui.shell.settings_apply import install_settings
 from isolde.ui.timeline.timeline_widget import TimelineWidget
 from isolde.ui.video.install import VideoWiring, install_video_docks
 
+BOTTOM_DOCKS_PX = 200  # Jobs and Takes: header, three rows and the buttons
+
 
 class MainWindow(QMainWindow):
     """The editor. The questions it asks (`ask_unsaved`, `ask_restore`, `ask_save_path`,
@@ -155,8 +157,10 @@ class MainWindow(QMainWindow):
         self.empty_state = install_empty_state(self)  # no file: Open buttons, drops, no commands
         # Once every dock is in: about five rows of marks above the prompt panel.
         self.resizeDocks(
-            [self.spans_dock, self.jobs.prompt_dock], [360, 290], Qt.Orientation.Vertical
+            [self.spans_dock, self.jobs.prompt_dock], [200, 320], Qt.Orientation.Vertical
         )
+        # ... and three rows of takes below the timeline at 800 px (two barely showed).
+        self.resizeDocks([self.jobs.jobs_dock], [BOTTOM_DOCKS_PX], Qt.Orientation.Vertical)
 
         self.timeline.seek_requested.connect(self.seek)
         self.timeline.context_requested.connect(self.commands.context_menu)
