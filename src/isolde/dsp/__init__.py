@@ -7,9 +7,8 @@ suggester use them too. By role:
   and overlap-add), `profiles` (long-term spectra in constant memory).
 - Drivers, one pass over a file in chunks: `separation` (spectral method, and the output stage
   all methods share), `speech_separation` (speech path), `gap_repair` (inpaint).
-- The speech path's parts: `denoised_stream`, `denoise_lanes` and `denoise_worker` (a
-  denoiser's estimate, made in fixed pieces by several child processes at once for long files)
-  over `frame_denoiser`, `deepfilter` and `rnnoise`;
+- The speech path's parts: `denoised_stream` and `denoise_worker` (a denoiser's estimate,
+  in a child process for long files) over `frame_denoiser`, `deepfilter` and `rnnoise`;
   `background_tracker`, `speech_mask` (one mask from both estimates), `learned_fusion` (a small
   perceptron that then sets each bin's gain, with the network), `steady_background`
   (do-no-harm bound), `network_hearing` (does the denoiser hear this voice?), `wiener`.

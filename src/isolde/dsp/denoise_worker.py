@@ -81,26 +81,20 @@ def _exit_after(parent: Any) -> None:
 
 
 def serve(inbox: Any, outbox: Any, sample_rate: int, backend: str = "rnnoise") -> None:
-    """Child process: denoise blocks from `inbox` into `outbox`, each piece of the file by a
-    fresh state; None ends a piece. Runs until its parent terminates it (or goes)."""
+    """Child process: denoise blocks from `inbox` into `outbox`; None finishes the stream."""
     # A terminal's Ctrl-C reaches the whole process group: stopping is the parent's to decide
     # (it cancels the job and terminates this process), not a traceback from here.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     parent = mp.parent_process()
     if parent is not None:  # the editor or command killed: do not linger, even mid-read
         threading.Thread(target=_exit_after, args=(parent,), daemon=True).start()
-    pipeline: DenoisePipeline | None = None
     try:
+        pipeline = DenoisePipeline(sample_rate, backend)
         while True:
             block = inbox.get()
-            if block is None:  # a piece's end: its tail, then a fresh state for the next piece
-                outbox.put(pipeline.finish() if pipeline else np.zeros(0, dtype=np.float32))
-                if pipeline is not None:
-                    pipeline.close()
-                pipeline = None
-                continue
-            if pipeline is None:
-                pipeline = DenoisePipeline(sample_rate, backend)
+            if block is None:
+                outbox.put(pipeline.finish())
+                return
             outbox.put(pipeline.process(block))
     except Exception as exc:  # reported to the parent, which raises it
         outbox.put(f"{type(exc).__name__}: {exc}")

@@ -11,32 +11,30 @@ SI-SDR improvement at −38 dBFS than at −18; the fused engine 1.4 dB less ove
 input is raised towards LEVEL_DBFS by one gain for the whole file, from a level measured up
 front, and its output lowered by the same gain.
 
-Long files are denoised in child processes (denoise_lanes: fixed pieces of the file, several at
-once): a denoiser costs more than all the spectral work, and a thread cannot share it out —
-ctypes re-takes the GIL after each 10 ms frame, and while numpy runs beside it every frame waits
-(measured: twice as slow as running alone). Short files are denoised inline, where starting a
-process would cost more.
+Long files are denoised in a child process, AHEAD_S ahead of the reader: a denoiser costs about as
+much as all the spectral work, and a thread cannot share it out — ctypes re-takes the GIL after
+each 10 ms frame, and while numpy runs beside it every frame waits (measured: twice as slow as
+running alone). Short files are denoised inline, where starting a process would cost more.
 """
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import queue
 from collections.abc import Callable
 from types import TracebackType
+from typing import Any
 
 import numpy as np
 
-from isolde.dsp.denoise_lanes import (
-    InlineLane,
-    Stitcher,
-    WorkerLane,
-    WorkerNeverAnswered,
-    lane_count,
-    plan,
-)
+from isolde.dsp import denoise_worker
+from isolde.dsp.denoise_worker import DenoisePipeline
 from isolde.dsp.method_choice import sample_windows
 from isolde.dsp.sources import FrameSource
 
 BLOCK_S = 0.25
+AHEAD_S = 4.0
+WAIT_S = 0.05  # how long the reader waits between cancel checks
 PROCESS_MIN_S = 60.0  # shorter files are denoised inline
 LEVEL_DBFS = -18.0  # the network's input level (louder half of its 20 ms frames) worth raising to
 MAX_GAIN_DB = 30.0  # ... by at most this much: below that the file is silence or nearly
@@ -86,70 +84,84 @@ class DenoisedStream:
         self.check = check or (lambda: None)
         self.gain = input_gain(source) if backend in GAINED else 1.0
         self._block = max(1, int(BLOCK_S * source.sample_rate))
-        self._pieces = plan(source.frames, source.sample_rate)
+        self._next_input = 0  # first sample not yet handed to the denoiser
+        self._finished_input = False
+        self._in_flight = 0  # blocks handed over whose output has not come back
+        self._received = 0  # blocks that came back from the worker
         self._buffer = np.zeros(0)
         self._start = 0  # sample index of _buffer[0]
-        self._made = 0  # samples of the estimate made so far
+        self._done = False
         if use_process is None:
             use_process = source.frames > PROCESS_MIN_S * source.sample_rate
-        lanes = lane_count(len(self._pieces)) if use_process else 0
-        self._lanes: list[InlineLane | WorkerLane] = []
-        try:
-            for _ in range(lanes):
-                self._lanes.append(
-                    WorkerLane(self._feed, self._block, source.sample_rate, backend, self.check)
-                )
-        except BaseException:
-            self.close()
-            raise
-        self._restart()
+        self._pipeline: DenoisePipeline | None = None
+        self._process: Any = None
+        if use_process:
+            ctx = mp.get_context("spawn")  # safe beside threads (the editor, the job runner)
+            self._inbox: Any = ctx.Queue()
+            self._outbox: Any = ctx.Queue()
+            self._process = ctx.Process(
+                target=denoise_worker.serve,
+                args=(self._inbox, self._outbox, source.sample_rate, backend),
+                name=f"isolde-{backend}",
+                daemon=True,
+            )
+            self._process.start()
+        else:
+            self._pipeline = DenoisePipeline(source.sample_rate, backend)
 
-    def _restart(self) -> None:
-        if not self._lanes:
-            self._lanes = [
-                InlineLane(self._feed, self._block, self.source.sample_rate, self.backend)
-            ]
-        self._piece = 0  # the piece being read
-        self._stitcher = Stitcher()
-        for lane, piece in zip(self._lanes, self._pieces, strict=False):
-            lane.begin(piece)
-        if self._pieces:
-            self._stitcher.begin(self._pieces[0])
-
-    def _feed(self, a: int, b: int) -> np.ndarray:
-        """Input samples [a, b) for the denoiser: channel mean, raised by the gain, float32."""
+    # -- feeding -----------------------------------------------------------------------------
+    def _next_block(self) -> np.ndarray | None:
+        """The next input block (channel mean, float32), or None once the source is used up."""
+        a, total = self._next_input, self.source.frames
+        if a >= total:
+            return None
+        b = min(total, a + self._block)
+        self._next_input = b
         block = self.source.read(a, b).astype(np.float64).mean(axis=1) * self.gain
         return block.astype(np.float32)
 
-    def _produce(self) -> np.ndarray | None:
-        """The next stretch of the estimate in file order (possibly empty); None past the end."""
-        while self._piece < len(self._pieces):
-            lane = self._lanes[self._piece % len(self._lanes)]
+    def _produce_inline(self) -> np.ndarray | None:
+        assert self._pipeline is not None
+        if self._finished_input:
+            return None
+        block = self._next_block()
+        if block is None:
+            self._finished_input = True
+            return self._pipeline.finish()
+        return self._pipeline.process(block)
+
+    def _produce_remote(self) -> np.ndarray | None:
+        ahead = max(2, round(AHEAD_S / BLOCK_S))
+        while not self._finished_input and self._in_flight < ahead:
+            block = self._next_block()
+            self._inbox.put(block)  # None asks the worker to finish
+            self._in_flight += 1
+            self._finished_input = block is None
+        while True:
+            self.check()
             try:
-                y = lane.next()
-            except WorkerNeverAnswered:
-                if self._made:
+                item = self._outbox.get(timeout=WAIT_S)
+            except queue.Empty:
+                if self._process.is_alive():
+                    continue
+                if self._received:
                     raise RuntimeError(
                         f"the {self.backend} worker process stopped unexpectedly"
                     ) from None
                 return self._fall_back_inline()
-            if y is not None:
-                return self._stitcher.take(y)
-            self._stitcher.end()
-            following = self._piece + len(self._lanes)
-            if following < len(self._pieces):
-                lane.begin(self._pieces[following])
-            self._piece += 1
-            if self._piece < len(self._pieces):
-                self._stitcher.begin(self._pieces[self._piece])
-        return None
+            if isinstance(item, str):
+                raise RuntimeError(f"the {self.backend} worker failed: {item}")
+            self._in_flight -= 1
+            self._received += 1
+            return item
 
     def _fall_back_inline(self) -> np.ndarray | None:
         # A worker that dies before answering usually could not start (e.g. a script without
         # an `if __name__ == "__main__"` guard re-runs itself when spawned): do the work here.
-        self.close()
-        self._restart()
-        return self._produce()
+        self._stop_process()
+        self._next_input, self._finished_input, self._in_flight = 0, False, 0
+        self._pipeline = DenoisePipeline(self.source.sample_rate, self.backend)
+        return self._produce_inline()
 
     # -- reading -----------------------------------------------------------------------------
     def read(self, start: int, stop: int) -> np.ndarray:
@@ -159,13 +171,18 @@ class DenoisedStream:
         """
         total = self.source.frames
         lo, hi = min(max(start, 0), total), min(max(stop, 0), total)
-        while self._start + len(self._buffer) < hi:
-            made = self._produce()
-            if made is None:
-                break
-            if len(made):
-                self._made += len(made)
-                self._buffer = np.concatenate([self._buffer, made / self.gain])
+        while not self._done and self._start + len(self._buffer) < hi:
+            if self._pipeline is not None:
+                block = self._produce_inline()
+            elif self._in_flight or not self._finished_input:
+                block = self._produce_remote()
+            else:
+                block = None
+            if block is None:
+                self._done = True
+            else:
+                estimate = block.astype(np.float64) / self.gain
+                self._buffer = np.concatenate([self._buffer, estimate])
         out = np.zeros(stop - start)
         if hi > lo:
             out[lo - start : hi - start] = self._buffer[lo - self._start : hi - self._start]
@@ -175,10 +192,20 @@ class DenoisedStream:
             self._start = lo
         return out
 
+    def _stop_process(self) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            self._process.join()
+            self._process = None
+            for q in (self._inbox, self._outbox):
+                q.cancel_join_thread()  # items a dead worker never read are not waited for
+                q.close()
+
     def close(self) -> None:
-        for lane in self._lanes:
-            lane.close()
-        self._lanes = []
+        self._stop_process()
+        if self._pipeline is not None:
+            self._pipeline.close()
+            self._pipeline = None
 
     def __enter__(self) -> DenoisedStream:
         return self
