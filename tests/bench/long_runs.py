@@ -4,7 +4,7 @@ The file (16-bit WAV, a speech-over-music loop repeated for `hours`) is written 
 each method then runs in a fresh process, as a job would, with the loop's speech-free lead as the
 exclude span. Per method: wall seconds of that process (start-up and file writing included)
 over the audio's length — the RTF a user sees — and the peak resident memory (VmHWM) of the
-engine process plus those of its children (the denoiser's workers, which run side by side),
+engine process plus those of all its children (the denoiser worker and multiprocessing's helper),
 an upper bound on what the job held at once. Peaks are read from /proc every POLL_S, as in
 rss_probe.py.
 """
