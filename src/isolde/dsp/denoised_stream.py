@@ -11,8 +11,9 @@ SI-SDR improvement at −38 dBFS than at −18; the fused engine 1.4 dB less ove
 input is raised towards LEVEL_DBFS by one gain for the whole file, from a level measured up
 front, and its output lowered by the same gain.
 
-Long files are denoised in a child process, AHEAD_S ahead of the reader: a denoiser costs about as
-much as all the spectral work, and a thread cannot share it out — ctypes re-takes the GIL after
+Long files are denoised in a child process, AHEAD_S ahead of the reader (PRIME_S at first: it
+works while the job still measures and checks): a denoiser costs about as much as all the
+spectral work, and a thread cannot share it out — ctypes re-takes the GIL after
 each 10 ms frame, and while numpy runs beside it every frame waits (measured: twice as slow as
 running alone). Short files are denoised inline, where starting a process would cost more.
 """
@@ -34,6 +35,7 @@ from isolde.dsp.sources import FrameSource
 
 BLOCK_S = 0.25
 AHEAD_S = 4.0
+PRIME_S = 60.0  # handed to the worker at once: it starts while the job still measures and checks
 WAIT_S = 0.05  # how long the reader waits between cancel checks
 PROCESS_MIN_S = 60.0  # shorter files are denoised inline
 LEVEL_DBFS = -18.0  # the network's input level (louder half of its 20 ms frames) worth raising to
@@ -106,6 +108,7 @@ class DenoisedStream:
                 daemon=True,
             )
             self._process.start()
+            self._feed_worker(round(PRIME_S / BLOCK_S))
         else:
             self._pipeline = DenoisePipeline(source.sample_rate, backend)
 
@@ -130,13 +133,17 @@ class DenoisedStream:
             return self._pipeline.finish()
         return self._pipeline.process(block)
 
-    def _produce_remote(self) -> np.ndarray | None:
-        ahead = max(2, round(AHEAD_S / BLOCK_S))
+    def _feed_worker(self, ahead: int) -> None:
+        """Hand the worker blocks until `ahead` are in flight (same blocks, same order: the
+        estimate does not depend on how far ahead it was fed)."""
         while not self._finished_input and self._in_flight < ahead:
             block = self._next_block()
             self._inbox.put(block)  # None asks the worker to finish
             self._in_flight += 1
             self._finished_input = block is None
+
+    def _produce_remote(self) -> np.ndarray | None:
+        self._feed_worker(max(2, round(AHEAD_S / BLOCK_S)))
         while True:
             self.check()
             try:
