@@ -63,7 +63,6 @@ def install_job_docks(
     window.resizeDocks([below, prompt_dock], [240, 340], Qt.Orientation.Vertical)  # ~5 marks rows
     jobs_dock = make_dock(window, "Jobs", "jobs-dock", "Jobs panel", jobs_panel)
     window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, jobs_dock)
-    window.resizeDocks([jobs_dock], [150], Qt.Orientation.Vertical)
     flow.message.connect(status)
     session.message.connect(status)
     return JobDocks(bridge, session, flow, prompt_panel, jobs_panel, prompt_dock, jobs_dock)

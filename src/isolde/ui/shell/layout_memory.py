@@ -14,7 +14,7 @@ import binascii
 import logging
 from collections.abc import Sequence
 
-from PySide6.QtCore import QByteArray
+from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QMainWindow
 
@@ -22,7 +22,19 @@ from isolde.core.settings import SettingsError, load_settings, update_settings
 
 # Bump when docks are added, removed or renamed: an older saved layout is then ignored.
 LAYOUT_VERSION = 1
+MARKS_PROMPT_PX = (200, 320)  # the right column: ~5 marks rows, then every Prompt field
+BOTTOM_DOCKS_PX = 200  # Jobs and Takes: a header, three rows and the buttons
 log = logging.getLogger(__name__)
+
+
+def first_dock_sizes(
+    window: QMainWindow, marks: QDockWidget, prompt: QDockWidget, bottom: QDockWidget
+) -> None:
+    """The default layout's heights, set once every dock is in (earlier sizes do not survive
+    the later docks): at 800 px, about five rows of marks above a Prompt that shows every
+    field, and three rows of takes below the timeline (two barely showed)."""
+    window.resizeDocks([marks, prompt], list(MARKS_PROMPT_PX), Qt.Orientation.Vertical)
+    window.resizeDocks([bottom], [BOTTOM_DOCKS_PX], Qt.Orientation.Vertical)
 
 
 def save_layout(window: QMainWindow) -> None:

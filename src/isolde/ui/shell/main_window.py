@@ -43,13 +43,11 @@ from isolde.ui.shell.editor_actions import TOOL_ACTIONS, build_actions
 from isolde.ui.shell.empty_state import install_empty_state
 from isolde.ui.shell.file_commands import FileCommands
 from isolde.ui.shell.first_run import install_recent_and_guide
-from isolde.ui.shell.layout_memory import install_layout_reset, save_layout
+from isolde.ui.shell.layout_memory import first_dock_sizes, install_layout_reset, save_layout
 from isolde.ui.shell.menus import build_menus, build_toolbar, menu_extras
 from isolde.ui.shell.settings_apply import install_settings
 from isolde.ui.timeline.timeline_widget import TimelineWidget
 from isolde.ui.video.install import VideoWiring, install_video_docks
-
-BOTTOM_DOCKS_PX = 200  # Jobs and Takes: header, three rows and the buttons
 
 
 class MainWindow(QMainWindow):
@@ -155,12 +153,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.position_label)
         self.statusBar().showMessage("Open a recording or a video (Ctrl+O)")
         self.empty_state = install_empty_state(self)  # no file: Open buttons, drops, no commands
-        # Once every dock is in: about five rows of marks above the prompt panel.
-        self.resizeDocks(
-            [self.spans_dock, self.jobs.prompt_dock], [200, 320], Qt.Orientation.Vertical
-        )
-        # ... and three rows of takes below the timeline at 800 px (two barely showed).
-        self.resizeDocks([self.jobs.jobs_dock], [BOTTOM_DOCKS_PX], Qt.Orientation.Vertical)
+        first_dock_sizes(self, self.spans_dock, self.jobs.prompt_dock, self.jobs.jobs_dock)
 
         self.timeline.seek_requested.connect(self.seek)
         self.timeline.context_requested.connect(self.commands.context_menu)
