@@ -298,22 +298,28 @@ def test_ctrl_c_cancels_with_exit_5_and_writes_nothing(tmp_path: Path) -> None:
     assert not list(out.glob("*.wav")) and not (out / "take.json").exists()
 
 
+def _separating_long_file(tmp_path: Path, out: Path, **kw) -> subprocess.Popen:  # type: ignore[no-untyped-def]
+    """`isolde separate` on a 4-minute file, returned a second into its separating pass (where
+    the network's worker process runs)."""
+    long_wav = tmp_path / "long.wav"
+    sf.write(long_wav, voice_over_noise(240.0, seed=3), RATE, subtype="PCM_16")
+    proc = _cli("separate", str(long_wav), "--exclude", "0-1.9", "--out", str(out), **kw)
+    assert proc.stderr is not None
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if "separating" in proc.stderr.readline():
+            break
+    time.sleep(1.0)
+    return proc
+
+
 def test_ctrl_c_at_a_terminal_reaches_the_denoiser_worker_too_and_prints_no_traceback(
     tmp_path: Path,
 ) -> None:
     """A terminal's Ctrl-C goes to the whole process group, the network's worker process
     included: the worker leaves stopping to the command, which says one line."""
-    long_wav = tmp_path / "long.wav"
-    sf.write(long_wav, voice_over_noise(240.0, seed=3), RATE, subtype="PCM_16")
     out = tmp_path / "o"
-    proc = _cli("separate", str(long_wav), "--exclude", "0-1.9", "--out", str(out),
-                start_new_session=True)  # fmt: skip
-    assert proc.stderr is not None
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:  # the worker runs once the separating pass has begun
-        if "separating" in proc.stderr.readline():
-            break
-    time.sleep(1.0)
+    proc = _separating_long_file(tmp_path, out, start_new_session=True)
     os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 5, err
@@ -334,15 +340,7 @@ def _children(pid: int) -> list[int]:
 
 
 def test_a_killed_command_leaves_no_denoiser_worker_behind(tmp_path: Path) -> None:
-    long_wav = tmp_path / "long.wav"
-    sf.write(long_wav, voice_over_noise(240.0, seed=3), RATE, subtype="PCM_16")
-    proc = _cli("separate", str(long_wav), "--exclude", "0-1.9", "--out", str(tmp_path / "o"))
-    assert proc.stderr is not None
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:  # the worker runs once the separating pass has begun
-        if "separating" in proc.stderr.readline():
-            break
-    time.sleep(1.0)
+    proc = _separating_long_file(tmp_path, tmp_path / "o")
     workers = [k for k in _children(proc.pid)
                if "spawn_main" in Path(f"/proc/{k}/cmdline").read_text()]  # fmt: skip
     assert workers
