@@ -18,7 +18,7 @@ from scipy.signal import butter, sosfilt
 from isolde.core.errors import Cancelled
 from isolde.core.progress import CancelToken
 from isolde.core.spans import Span
-from isolde.dsp import deepfilter, denoised_stream, rnnoise
+from isolde.dsp import deepfilter, deepfilter_graph, denoised_stream, rnnoise
 from isolde.dsp.denoise_worker import DenoisePipeline
 from isolde.dsp.denoised_stream import DenoisedStream
 from isolde.dsp.method_choice import choose_method
@@ -200,8 +200,7 @@ def test_neural_method_reports_its_choice_in_the_details(sig, write_wav, tmp_pat
 def test_without_the_network_neural_and_auto_fall_back_and_say_so(
     sig, write_wav, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(deepfilter, "_assets", lambda: None)
-    monkeypatch.setattr(deepfilter, "_library", lambda: None)
+    monkeypatch.setattr(deepfilter_graph, "networks", lambda: None)
     assert not deepfilter.available()
     speech, noise = speech_in_noise(sig, 5.0, seed=5)
     path = write_wav((speech + noise)[:, None])
