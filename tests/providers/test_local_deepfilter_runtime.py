@@ -70,7 +70,7 @@ def voice_over_noise(sig, seconds: float) -> np.ndarray:
 @needs_network
 @pytest.mark.skipif(c_runtime() is None, reason="the wheel has no C runtime for this platform")
 def test_blocks_through_onnxruntime_match_the_c_runtime_frame_by_frame(sig) -> None:
-    x = voice_over_noise(sig, 14.0)  # over a block (10 s), so a block boundary is inside
+    x = voice_over_noise(sig, 14.0)  # several network blocks (2.5 s each), boundaries inside
     reference, reference_lsnr = c_runtime_denoise(x)
     ours, lsnr = denoise(x, [])
     lag = deepfilter.DELAY  # the C runtime's output lags; ours is aligned with the input
@@ -106,6 +106,21 @@ def test_the_opened_graphs_take_and_give_their_state() -> None:
         assert len(net.states_in) == len(net.states_out) == gru_layers[name]
         assert set(net.states_in) <= inputs and set(net.states_out) <= outputs
         assert set(deepfilter_graph.CONTEXT[name]) <= inputs
+
+
+def test_a_damaged_model_leaves_the_network_unavailable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    damaged = tmp_path / "DeepFilterNet3_onnx.tar.gz"
+    damaged.write_bytes(b"\x1f\x8b not really gzip")
+    monkeypatch.setattr(deepfilter_graph, "model_archive", lambda: damaged)
+    deepfilter_graph.networks.cache_clear()
+    try:
+        assert not deepfilter.available()
+        with pytest.raises(RuntimeError, match="DeepFilterNet is not available"):
+            deepfilter.Denoiser()
+    finally:
+        deepfilter_graph.networks.cache_clear()
 
 
 def test_the_erb_filter_bank_covers_every_bin_once() -> None:

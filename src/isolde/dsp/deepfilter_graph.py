@@ -109,6 +109,13 @@ def networks() -> dict[str, Network] | None:
     archive = model_archive()
     if archive is None or not runtime_present():
         return None
+    try:
+        return _open_all(archive)
+    except Exception:  # a damaged model or runtime, whatever it raises: the engine says the
+        return None  # network is unavailable and takes RNNoise instead
+
+
+def _open_all(archive: Path) -> dict[str, Network]:
     import onnx
     import onnxruntime as ort
 
@@ -116,17 +123,15 @@ def networks() -> dict[str, Network] | None:
     # One thread each: the engine runs the network beside its own work on the other core.
     options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
+    options.enable_cpu_mem_arena = False  # give blocks' memory back: the engine runs beside it
     options.log_severity_level = 3  # the pads left without a reader are pruned: not a warning
     opened: dict[str, Network] = {}
-    try:
-        graphs = _read_archive(archive)
-        for name in ("enc", "erb_dec", "df_dec"):
-            model = onnx.load_from_string(graphs[name])
-            states_in, states_out = _open_state(model, name)
-            session = ort.InferenceSession(
-                model.SerializeToString(), options, providers=["CPUExecutionProvider"]
-            )
-            opened[name] = Network(session, states_in, states_out)
-    except (OSError, KeyError, StopIteration, tarfile.TarError, ValueError, RuntimeError):
-        return None
+    graphs = _read_archive(archive)
+    for name in ("enc", "erb_dec", "df_dec"):
+        model = onnx.load_from_string(graphs[name])
+        states_in, states_out = _open_state(model, name)
+        session = ort.InferenceSession(
+            model.SerializeToString(), options, providers=["CPUExecutionProvider"]
+        )
+        opened[name] = Network(session, states_in, states_out)
     return opened
