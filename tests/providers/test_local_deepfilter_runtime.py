@@ -96,6 +96,17 @@ def test_any_block_sizes_give_what_one_block_gives(sig) -> None:
 
 
 @needs_network
+def test_a_long_digital_silence_leaves_the_output_finite() -> None:
+    """The spectrum's running mean decays through 100 s of zeros below what float32 holds."""
+    x = np.zeros(102 * RATE, dtype=np.float32)
+    x[-2 * RATE :] = 0.05 * np.random.default_rng(0).standard_normal(2 * RATE)
+    out, lsnr = denoise(x, [])
+    assert np.isfinite(out).all() and np.isfinite(lsnr).all()
+    assert not out[: 99 * RATE].any()  # (the window and the look-ahead reach just before 100 s)
+    assert 0 < np.abs(out[-RATE:]).max() < 0.5
+
+
+@needs_network
 def test_the_opened_graphs_take_and_give_their_state() -> None:
     nets = deepfilter_graph.networks()
     assert nets is not None

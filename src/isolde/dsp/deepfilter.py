@@ -132,7 +132,11 @@ class Denoiser(FrameDenoiser):
         erb_mean = self._running_mean(erb_db, "_erb_norm")
         feat_erb = (erb_db - erb_mean) / 40.0
         low = spec[:, :DF_BINS]
-        unit = self._running_mean(np.abs(low), "_unit_norm")
+        # In float32, as the model's runtime keeps it, this mean never reaches zero in silence:
+        # it stops at the smallest subnormal, so a long digital silence divides 0 by it, not by 0.
+        tiny = np.finfo(np.float32).smallest_subnormal
+        unit = np.maximum(self._running_mean(np.abs(low), "_unit_norm"), tiny)
+        self._unit_norm = np.maximum(self._unit_norm, tiny)
         normed = low / np.sqrt(unit)
         feat_spec = np.stack([normed.real, normed.imag])[None].astype(np.float32)
         return feat_erb[None, None].astype(np.float32), feat_spec
