@@ -5,9 +5,9 @@
 Runs the bundle's own `isolde` executable, never the checkout: the editor offscreen on the
 bundled sample (it quits once the document is shown: ISOLDE_SMOKE_QUIT_AFTER_LOAD, see
 isolde/ui/shell/smoke_exit.py); one offline separation through the CLI entry, whose target and
-residual must add up to the input; the speech detectors and the RNNoise worker process, so the
-bundled models and native libraries are known to load. Settings, logs and caches go to a
-temporary folder. Needs numpy and soundfile (the build venv and .venv both have them).
+residual must add up to the input; the speech detectors, and RNNoise and DeepFilterNet3 each in a
+worker process, so the bundled models and native libraries are known to load. Settings, logs and
+caches go to a temporary folder. Needs numpy and soundfile (the build venv and .venv both have them).
 Prints each step with its time; exits 0 when all passed, 1 at the first failure.
 """
 
@@ -91,12 +91,16 @@ def check_worker_process(exe: Path, sample: Path, env: dict[str, str], tmp: Path
     audio, rate = sf.read(sample, dtype="float32", always_2d=True)
     long_file = tmp / "long.flac"
     sf.write(long_file, np.concatenate([audio] * 3), rate, subtype="PCM_16")
-    out = tmp / "long"
-    args = ["separate", str(long_file), "--exclude", "0-2", "--option", "method=speech"]
-    run(exe, [*args, "--out", str(out), "--quiet"], env)
-    if not (out / "target.wav").is_file():
-        raise SmokeFailure("the RNNoise separation of a long file wrote no target")
-    return f"RNNoise on {len(audio) * 3 / rate:.0f} s in a worker process"
+    for method, estimator in (("speech", "RNNoise"), ("neural", "DeepFilterNet3")):
+        out = tmp / f"long-{method}"
+        args = ["separate", str(long_file), "--exclude", "0-2", "--option", f"method={method}"]
+        run(exe, [*args, "--out", str(out), "--quiet"], env)
+        if not (out / "target.wav").is_file():
+            raise SmokeFailure(f"the {estimator} separation of a long file wrote no target")
+        details = json.loads((out / "take.json").read_text()).get("engine_details", {})
+        if not str(details.get("speech_estimator", "")).startswith(estimator):
+            raise SmokeFailure(f"method={method} did not run {estimator}: {details}")
+    return f"RNNoise and DeepFilterNet3 on {len(audio) * 3 / rate:.0f} s in a worker process"
 
 
 def main(argv: list[str]) -> int:
