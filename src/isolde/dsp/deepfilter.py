@@ -102,7 +102,7 @@ class Denoiser(FrameDenoiser):
         self._h = {n: zero_h for net in nets.values() for n in net.states_in}
 
     def close(self) -> None:
-        """Nothing outside Python to free: the sessions are the process's, shared by every state."""
+        """Drops this state's GRU states; the sessions are the process's, shared by every state."""
         self._h.clear()
 
     def _run(self, x: np.ndarray, y: np.ndarray, frames: int) -> np.ndarray:
