@@ -16,7 +16,6 @@ of up to `BLOCK` frames at once, several times faster than frame by frame.
 from __future__ import annotations
 
 import numpy as np
-from scipy.signal import lfilter
 
 from isolde.dsp import deepfilter_graph
 from isolde.dsp.frame_denoiser import FrameDenoiser
@@ -142,12 +141,15 @@ class Denoiser(FrameDenoiser):
         return feat_erb[None, None].astype(np.float32), feat_spec
 
     def _running_mean(self, values: np.ndarray, state: str) -> np.ndarray:
-        """s = (1 - a)·x + a·s, frame by frame, from the state left by the last block."""
+        """s = (1 - a)·x + a·s, frame by frame, from the state left by the last block; in closed
+        form, s_n = a^n·(s_0 + (1 - a)·Σ a^-k·x_k), which over a block (≤ BLOCK frames: a^-250
+        is 12) loses nothing in float64 — and spares the worker scipy.signal's 70 MB."""
         a = NORM_ALPHA
-        start = getattr(self, state)
-        out = lfilter([1.0 - a], [1.0, -a], values, axis=0, zi=(a * start)[None])[0]
-        setattr(self, state, out[-1].astype(np.float32))
-        return out.astype(np.float32)
+        k = np.arange(1, len(values) + 1, dtype=np.float64)[:, None]
+        summed = np.cumsum(values * a**-k, axis=0)
+        out = (a**k * (getattr(self, state) + (1.0 - a) * summed)).astype(np.float32)
+        setattr(self, state, out[-1])
+        return out
 
     def _with_context(self, name: str, fresh: np.ndarray) -> np.ndarray:
         """Keep the last frames of `fresh` (axis 2) as `name`'s context for the next block."""
