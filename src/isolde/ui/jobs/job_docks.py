@@ -60,7 +60,6 @@ def install_job_docks(
     jobs_panel = JobsPanel(session, flow)
     prompt_dock = make_dock(window, "Prompt", "prompt-dock", "Prompt panel", prompt_panel)
     window.splitDockWidget(below, prompt_dock, Qt.Orientation.Vertical)
-    window.resizeDocks([below, prompt_dock], [240, 340], Qt.Orientation.Vertical)  # ~5 marks rows
     jobs_dock = make_dock(window, "Jobs", "jobs-dock", "Jobs panel", jobs_panel)
     window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, jobs_dock)
     flow.message.connect(status)
