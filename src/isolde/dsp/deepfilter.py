@@ -128,26 +128,23 @@ class Denoiser(FrameDenoiser):
         power = spec.real**2 + spec.imag**2
         bands = np.add.reduceat(power, _STARTS, axis=1) / _WIDTHS
         erb_db = (10.0 * np.log10(bands + 1e-10)).astype(np.float32)
-        erb_mean = self._running_mean(erb_db, "_erb_norm")
-        feat_erb = (erb_db - erb_mean) / 40.0
+        feat_erb = (erb_db - self._running_mean(erb_db, "_erb_norm")) / 40.0
         low = spec[:, :DF_BINS]
         # In float32, as the model's runtime keeps it, this mean never reaches zero in silence:
         # it stops at the smallest subnormal, so a long digital silence divides 0 by it, not by 0.
         tiny = np.finfo(np.float32).smallest_subnormal
-        unit = np.maximum(self._running_mean(np.abs(low), "_unit_norm"), tiny)
-        self._unit_norm = np.maximum(self._unit_norm, tiny)
-        normed = low / np.sqrt(unit)
-        feat_spec = np.stack([normed.real, normed.imag])[None].astype(np.float32)
-        return feat_erb[None, None].astype(np.float32), feat_spec
+        normed = low / np.sqrt(self._running_mean(np.abs(low), "_unit_norm", floor=tiny))
+        return feat_erb[None, None], np.stack([normed.real, normed.imag])[None]
 
-    def _running_mean(self, values: np.ndarray, state: str) -> np.ndarray:
-        """s = (1 - a)·x + a·s, frame by frame, from the state left by the last block; in closed
-        form, s_n = a^n·(s_0 + (1 - a)·Σ a^-k·x_k), which over a block (≤ BLOCK frames: a^-250
-        is 12) loses nothing in float64 — and spares the worker scipy.signal's 70 MB."""
+    def _running_mean(self, values: np.ndarray, state: str, floor: float = -np.inf) -> np.ndarray:
+        """s = (1 - a)·x + a·s (at least `floor`), frame by frame, from the state the last block
+        left; in closed form, s_n = a^n·(s_0 + (1 - a)·Σ a^-k·x_k), which over a block (≤ BLOCK
+        frames: a^-250 is 12) loses nothing in float64 — and spares the worker scipy.signal."""
         a = NORM_ALPHA
         k = np.arange(1, len(values) + 1, dtype=np.float64)[:, None]
         summed = np.cumsum(values * a**-k, axis=0)
         out = (a**k * (getattr(self, state) + (1.0 - a) * summed)).astype(np.float32)
+        out = np.maximum(out, np.float32(floor))
         setattr(self, state, out[-1])
         return out
 
@@ -176,7 +173,7 @@ class Denoiser(FrameDenoiser):
         gains, *h = erb_dec.run(inputs | self._states(erb_dec), ["m"])
         self._keep(erb_dec, h)
         inputs = {"emb": emb, "c0": c0, "c0_ctx": self._with_context("c0_ctx", c0)}
-        coefs, _alpha, *h = df_dec.run(inputs | self._states(df_dec), ["coefs", "235"])
+        coefs, *h = df_dec.run(inputs | self._states(df_dec), ["coefs"])
         self._keep(df_dec, h)
         frames = feat_erb.shape[2]
         taps = coefs.reshape(frames, DF_BINS, DF_ORDER, 2)

@@ -12,10 +12,11 @@ input is raised towards LEVEL_DBFS by one gain for the whole file, from a level 
 front, and its output lowered by the same gain.
 
 Long files are denoised in a child process, AHEAD_S ahead of the reader (PRIME_S at first: it
-works while the job still measures and checks): a denoiser costs about as much as all the
-spectral work, and a thread cannot share it out — ctypes re-takes the GIL after
-each 10 ms frame, and while numpy runs beside it every frame waits (measured: twice as slow as
-running alone). Short files are denoised inline, where starting a process would cost more.
+works while the job still measures and checks): a denoiser costs a good share of the spectral
+work, and a thread cannot share it out — RNNoise through ctypes re-takes the GIL after each 10 ms
+frame, and while numpy runs beside it every frame waits (measured: twice as slow as running
+alone); DeepFilterNet's numpy around its networks would wait the same way. Short files are
+denoised inline, where starting a process would cost more.
 """
 
 from __future__ import annotations
